@@ -1,0 +1,9 @@
+//! sea-orm entities: one per table defined in `migrations/`. Only the store modules use them.
+
+pub mod api_token;
+pub mod attestation;
+pub mod audit_event;
+pub mod citation;
+pub mod offer;
+pub mod offer_alternative;
+pub mod supplier;
