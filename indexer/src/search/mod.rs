@@ -1,0 +1,1 @@
+//! The tantivy search index over suppliers and offers.

@@ -1,0 +1,1 @@
+//! Official qualification sources (ANSSI first): fetch, parse, validate, diff, apply, record.

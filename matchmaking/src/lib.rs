@@ -1,0 +1,1 @@
+//! Matchmaking days: instances, the meeting scheduler, its checker and its benchmark.
