@@ -184,17 +184,19 @@ pub async fn render_framework_error(error: poem::Error) -> Response {
         return error.into_response();
     }
     let status = error.status();
+    // The framework names path parameters by position; every route of this API has one, `id`.
+    let public_name = |name: &str| if name == "param0" { "id".to_owned() } else { name.to_owned() };
     let (code, field, detail) =
         if let Some(param) = error.downcast_ref::<poem_openapi::error::ParseParamError>() {
             (
                 "invalid_parameter",
-                Some(param.name.to_owned()),
+                Some(public_name(param.name)),
                 param.reason.clone(),
             )
         } else if let Some(path) = error.downcast_ref::<poem_openapi::error::ParsePathError>() {
             (
                 "invalid_parameter",
-                Some(path.name.to_owned()),
+                Some(public_name(path.name)),
                 path.reason.clone(),
             )
         } else if error.is::<poem_openapi::error::AuthorizationError>() {

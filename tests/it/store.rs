@@ -1,0 +1,94 @@
+//! Store behaviour that the API does not show directly, on both engines.
+
+use registre_domain::identifiers::CountryCode;
+use registre_domain::model::{Key, SupplierData};
+use registre_domain::taxonomy::{Confidence, SupplierKind};
+use registre_store::{PageRequest, StoreError, Written};
+
+use crate::on_both_engines;
+use crate::support::{Engine, store};
+
+fn supplier(name: &str) -> SupplierData {
+    SupplierData {
+        legal_name: name.into(),
+        trade_names: vec![],
+        aliases: vec![],
+        kind: SupplierKind::Company,
+        siren: None,
+        siret: None,
+        vat_number: None,
+        lei: None,
+        country: CountryCode::parse("FR").unwrap(),
+        hq_city: None,
+        website: None,
+        control_chain: vec![],
+        ultimate_control_country: None,
+        unverified: vec![],
+        notes: None,
+        references: vec![],
+        confidence: Confidence::Medium,
+    }
+}
+
+async fn keys_are_derived_unique_and_updates_are_versioned(engine: Engine) {
+    let Some((store, _db)) = store(engine).await else { return };
+    let first = store.create_supplier(None, supplier("Cloud Temple"), "test").await.unwrap();
+    let second = store.create_supplier(None, supplier("Cloud Temple"), "test").await.unwrap();
+    assert_eq!(first.key.as_str(), "cloud-temple");
+    assert_eq!(second.key.as_str(), "cloud-temple-2");
+    let taken = store.create_supplier(Some(Key::parse("cloud-temple").unwrap()), supplier("X"), "test").await;
+    assert!(matches!(taken, Err(StoreError::Conflict { ref field, .. }) if field == "key"), "{taken:?}");
+
+    let same = store.update_supplier(first.id, Some(1), supplier("Cloud Temple"), "test").await.unwrap();
+    assert_eq!(same.1, Written::Unchanged);
+    assert_eq!(same.0.version, 1, "an unchanged write does not bump the version");
+    let mut changed = supplier("Cloud Temple");
+    changed.hq_city = Some("Paris".into());
+    let (record, written) = store.update_supplier(first.id, Some(1), changed.clone(), "test").await.unwrap();
+    assert_eq!((record.version, written), (2, Written::Updated));
+    let stale = store.update_supplier(first.id, Some(1), supplier("Other"), "test").await;
+    assert!(matches!(stale, Err(StoreError::VersionMismatch { current: 2, .. })), "{stale:?}");
+    assert_eq!(store.supplier(first.id).await.unwrap().data, changed);
+}
+
+async fn concurrent_writers_on_one_version_cannot_both_win(engine: Engine) {
+    let Some((store, _db)) = store(engine).await else { return };
+    let record = store.create_supplier(None, supplier("Race"), "test").await.unwrap();
+    let writes = (0..6).map(|i| {
+        let store = store.clone();
+        let mut data = supplier("Race");
+        data.hq_city = Some(format!("City {i}"));
+        tokio::spawn(async move { store.update_supplier(record.id, Some(1), data, "test").await })
+    });
+    let mut won = 0;
+    for write in writes {
+        match write.await.unwrap() {
+            Ok(_) => won += 1,
+            Err(StoreError::VersionMismatch { .. }) => {}
+            // SQLite may refuse a concurrent writer outright; that is a refusal, never a lost update.
+            Err(StoreError::Database(_)) if engine == Engine::Sqlite => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(won, 1, "exactly one writer based on version 1 succeeds");
+    assert_eq!(store.supplier(record.id).await.unwrap().version, 2);
+}
+
+async fn a_page_request_is_honoured_exactly(engine: Engine) {
+    let Some((store, _db)) = store(engine).await else { return };
+    for i in 0..5 {
+        store.create_supplier(None, supplier(&format!("S{i}")), "test").await.unwrap();
+    }
+    let page = store.list_suppliers(&Default::default(), PageRequest { after: None, limit: 2 }).await.unwrap();
+    assert_eq!(page.items.len(), 2);
+    assert_eq!(page.next_after, Some(page.items[1].id));
+    let last = store.list_suppliers(&Default::default(), PageRequest { after: Some(page.items[1].id), limit: 3 }).await.unwrap();
+    assert_eq!(last.items.len(), 3);
+    assert_eq!(last.next_after, None, "no cursor on the last page");
+}
+
+on_both_engines!(
+    keys_are_derived_unique_and_updates_are_versioned,
+    concurrent_writers_on_one_version_cannot_both_win,
+    a_page_request_is_honoured_exactly,
+);
