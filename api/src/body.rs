@@ -108,7 +108,9 @@ fn field_of(path: &str, message: &str) -> Option<String> {
     match (path, named) {
         (".", None) => None,
         (".", Some(name)) => Some(name.to_owned()),
-        (path, Some(name)) if path == name || path.ends_with(&format!(".{name}")) => Some(path.to_owned()),
+        (path, Some(name)) if path == name || path.ends_with(&format!(".{name}")) => {
+            Some(path.to_owned())
+        }
         (path, Some(name)) => Some(format!("{path}.{name}")),
         (path, None) => Some(path.to_owned()),
     }

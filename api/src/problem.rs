@@ -185,7 +185,13 @@ pub async fn render_framework_error(error: poem::Error) -> Response {
     }
     let status = error.status();
     // The framework names path parameters by position; every route of this API has one, `id`.
-    let public_name = |name: &str| if name == "param0" { "id".to_owned() } else { name.to_owned() };
+    let public_name = |name: &str| {
+        if name == "param0" {
+            "id".to_owned()
+        } else {
+            name.to_owned()
+        }
+    };
     let (code, field, detail) =
         if let Some(param) = error.downcast_ref::<poem_openapi::error::ParseParamError>() {
             (

@@ -26,7 +26,10 @@ async fn walk_from(app: &TestApp, path: &str, limit: u32, start: Option<String>)
         ids.extend(items.iter().map(|item| item["id"].as_i64().unwrap()));
         match page["next_cursor"].as_str() {
             Some(next) => {
-                assert!(!items.is_empty(), "a page with a next cursor is never empty");
+                assert!(
+                    !items.is_empty(),
+                    "a page with a next cursor is never empty"
+                );
                 cursor = Some(next.to_owned());
             }
             None => return ids,
@@ -35,11 +38,57 @@ async fn walk_from(app: &TestApp, path: &str, limit: u32, start: Option<String>)
 }
 
 async fn every_list_pages_to_the_end_without_duplicates_or_gaps(engine: Engine) {
-    let Some(app) = spawn_app(engine, true).await else { return };
+    let Some(app) = spawn_app(engine, true).await else {
+        return;
+    };
     for (path, total) in [
-        ("/api/v1/suppliers", app.store.list_suppliers(&Default::default(), registre_store::PageRequest { after: None, limit: 200 }).await.unwrap().items.len()),
-        ("/api/v1/offers", app.store.list_offers(&Default::default(), registre_store::PageRequest { after: None, limit: 200 }, chrono_today()).await.unwrap().items.len()),
-        ("/api/v1/attestations", app.store.list_attestations(&Default::default(), registre_store::PageRequest { after: None, limit: 200 }, chrono_today()).await.unwrap().items.len()),
+        (
+            "/api/v1/suppliers",
+            app.store
+                .list_suppliers(
+                    &Default::default(),
+                    registre_store::PageRequest {
+                        after: None,
+                        limit: 200,
+                    },
+                )
+                .await
+                .unwrap()
+                .items
+                .len(),
+        ),
+        (
+            "/api/v1/offers",
+            app.store
+                .list_offers(
+                    &Default::default(),
+                    registre_store::PageRequest {
+                        after: None,
+                        limit: 200,
+                    },
+                    chrono_today(),
+                )
+                .await
+                .unwrap()
+                .items
+                .len(),
+        ),
+        (
+            "/api/v1/attestations",
+            app.store
+                .list_attestations(
+                    &Default::default(),
+                    registre_store::PageRequest {
+                        after: None,
+                        limit: 200,
+                    },
+                    chrono_today(),
+                )
+                .await
+                .unwrap()
+                .items
+                .len(),
+        ),
     ] {
         assert!(total > 7, "{path} has enough records to page through");
         for limit in [1, 7, 200] {
@@ -58,9 +107,18 @@ async fn every_list_pages_to_the_end_without_duplicates_or_gaps(engine: Engine) 
     // Records created while paging appear after the cursor, never twice.
     let first = app.get_json("/api/v1/suppliers?limit=5").await;
     let cursor = first["next_cursor"].as_str().unwrap().to_owned();
-    app.admin(Method::POST, "/api/v1/suppliers").json(&supplier_body("Late Arrival")).send().await.unwrap();
+    app.admin(Method::POST, "/api/v1/suppliers")
+        .json(&supplier_body("Late Arrival"))
+        .send()
+        .await
+        .unwrap();
     let rest = walk_from(&app, "/api/v1/suppliers", 50, Some(cursor)).await;
-    let seen: BTreeSet<i64> = first["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    let seen: BTreeSet<i64> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
     assert!(rest.iter().all(|id| !seen.contains(id)));
     app.stop().await;
 }

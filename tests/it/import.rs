@@ -9,10 +9,15 @@ use crate::on_both_engines;
 use crate::support::{Engine, store};
 
 async fn the_bundled_dataset_imports_whole_and_a_second_import_changes_nothing(engine: Engine) {
-    let Some((store, _db)) = store(engine).await else { return };
+    let Some((store, _db)) = store(engine).await else {
+        return;
+    };
     let first = store.import(BUNDLED_DATASET, "import:test").await.unwrap();
     assert!(first.rejected.is_empty(), "{:?}", first.rejected);
-    let lines = BUNDLED_DATASET.lines().filter(|l| !l.trim().is_empty()).count();
+    let lines = BUNDLED_DATASET
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
     let created: usize = first.counts.values().map(|c| c.created).sum();
     assert_eq!(created, lines, "every line became a record");
     let second = store.import(BUNDLED_DATASET, "import:test").await.unwrap();
@@ -37,22 +42,51 @@ this is not json
 "#;
 
 async fn bad_rows_are_reported_with_line_and_reason_and_good_rows_kept(engine: Engine) {
-    let Some((store, _db)) = store(engine).await else { return };
+    let Some((store, _db)) = store(engine).await else {
+        return;
+    };
     let report = store.import(MIXED, "import:mixed").await.unwrap();
-    let rejected: Vec<(usize, Option<&str>)> = report.rejected.iter().map(|r| (r.line, r.field.as_deref())).collect();
+    let rejected: Vec<(usize, Option<&str>)> = report
+        .rejected
+        .iter()
+        .map(|r| (r.line, r.field.as_deref()))
+        .collect();
     assert_eq!(
         rejected,
-        [(3, Some("siren")), (4, None), (5, Some("supplier")), (8, Some("record")), (9, Some("valid_until")), (10, Some("references"))],
+        [
+            (3, Some("siren")),
+            (4, None),
+            (5, Some("supplier")),
+            (8, Some("record")),
+            (9, Some("valid_until")),
+            (10, Some("references"))
+        ],
         "{:#?}",
         report.rejected
     );
-    assert!(report.rejected[0].reason.contains("Luhn"), "{}", report.rejected[0].reason);
+    assert!(
+        report.rejected[0].reason.contains("Luhn"),
+        "{}",
+        report.rejected[0].reason
+    );
     assert_eq!(report.counts["supplier"].created, 1);
     assert_eq!(report.counts["offer"].created, 2);
-    let offers = store.list_offers(&Default::default(), Default::default(), chrono::Utc::now().date_naive()).await.unwrap().items;
+    let offers = store
+        .list_offers(
+            &Default::default(),
+            Default::default(),
+            chrono::Utc::now().date_naive(),
+        )
+        .await
+        .unwrap()
+        .items;
     let first = offers.iter().find(|o| o.key.as_str() == "first").unwrap();
     let second = offers.iter().find(|o| o.key.as_str() == "second").unwrap();
-    assert_eq!(first.data.alternative_to, [second.id], "a link to a later row is written in the second pass");
+    assert_eq!(
+        first.data.alternative_to,
+        [second.id],
+        "a link to a later row is written in the second pass"
+    );
 
     let again = store.import(MIXED, "import:mixed").await.unwrap();
     assert_eq!(again.changed(), 0, "{:?}", again.counts);
@@ -81,8 +115,14 @@ fn the_import_command_reports_rejected_rows_and_exits_non_zero() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(2), "{stdout}");
     assert!(stdout.contains("mixed.jsonl:3: siren:"), "{stdout}");
-    assert!(stdout.contains("supplier: 1 created, 0 updated, 0 unchanged"), "{stdout}");
+    assert!(
+        stdout.contains("supplier: 1 created, 0 updated, 0 unchanged"),
+        "{stdout}"
+    );
     let second = run();
     let stdout = String::from_utf8_lossy(&second.stdout);
-    assert!(stdout.contains("supplier: 0 created, 0 updated, 1 unchanged"), "{stdout}");
+    assert!(
+        stdout.contains("supplier: 0 created, 0 updated, 1 unchanged"),
+        "{stdout}"
+    );
 }

@@ -8,8 +8,12 @@ use crate::support::{Engine, database};
 
 async fn table_count(db: &sea_orm::DatabaseConnection, engine: Engine) -> i64 {
     let sql = match engine {
-        Engine::Sqlite => "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('suppliers','offers','offer_alternatives','attestations','citations','audit_events','api_tokens')",
-        Engine::Postgres => "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('suppliers','offers','offer_alternatives','attestations','citations','audit_events','api_tokens')",
+        Engine::Sqlite => {
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('suppliers','offers','offer_alternatives','attestations','citations','audit_events','api_tokens')"
+        }
+        Engine::Postgres => {
+            "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('suppliers','offers','offer_alternatives','attestations','citations','audit_events','api_tokens')"
+        }
     };
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
@@ -20,7 +24,9 @@ async fn table_count(db: &sea_orm::DatabaseConnection, engine: Engine) -> i64 {
 }
 
 async fn migrations_go_up_down_and_up_again(engine: Engine) {
-    let Some(test_db) = database(engine).await else { return };
+    let Some(test_db) = database(engine).await else {
+        return;
+    };
     let db = Database::connect(&test_db.url).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
     assert_eq!(table_count(&db, engine).await, 7);

@@ -31,34 +31,74 @@ fn supplier(name: &str) -> SupplierData {
 }
 
 async fn keys_are_derived_unique_and_updates_are_versioned(engine: Engine) {
-    let Some((store, _db)) = store(engine).await else { return };
-    let first = store.create_supplier(None, supplier("Cloud Temple"), "test").await.unwrap();
-    let second = store.create_supplier(None, supplier("Cloud Temple"), "test").await.unwrap();
+    let Some((store, _db)) = store(engine).await else {
+        return;
+    };
+    let first = store
+        .create_supplier(None, supplier("Cloud Temple"), "test")
+        .await
+        .unwrap();
+    let second = store
+        .create_supplier(None, supplier("Cloud Temple"), "test")
+        .await
+        .unwrap();
     assert_eq!(first.key.as_str(), "cloud-temple");
     assert_eq!(second.key.as_str(), "cloud-temple-2");
-    let taken = store.create_supplier(Some(Key::parse("cloud-temple").unwrap()), supplier("X"), "test").await;
-    assert!(matches!(taken, Err(StoreError::Conflict { ref field, .. }) if field == "key"), "{taken:?}");
+    let taken = store
+        .create_supplier(
+            Some(Key::parse("cloud-temple").unwrap()),
+            supplier("X"),
+            "test",
+        )
+        .await;
+    assert!(
+        matches!(taken, Err(StoreError::Conflict { ref field, .. }) if field == "key"),
+        "{taken:?}"
+    );
 
-    let same = store.update_supplier(first.id, Some(1), supplier("Cloud Temple"), "test").await.unwrap();
+    let same = store
+        .update_supplier(first.id, Some(1), supplier("Cloud Temple"), "test")
+        .await
+        .unwrap();
     assert_eq!(same.1, Written::Unchanged);
-    assert_eq!(same.0.version, 1, "an unchanged write does not bump the version");
+    assert_eq!(
+        same.0.version, 1,
+        "an unchanged write does not bump the version"
+    );
     let mut changed = supplier("Cloud Temple");
     changed.hq_city = Some("Paris".into());
-    let (record, written) = store.update_supplier(first.id, Some(1), changed.clone(), "test").await.unwrap();
+    let (record, written) = store
+        .update_supplier(first.id, Some(1), changed.clone(), "test")
+        .await
+        .unwrap();
     assert_eq!((record.version, written), (2, Written::Updated));
-    let stale = store.update_supplier(first.id, Some(1), supplier("Other"), "test").await;
-    assert!(matches!(stale, Err(StoreError::VersionMismatch { current: 2, .. })), "{stale:?}");
+    let stale = store
+        .update_supplier(first.id, Some(1), supplier("Other"), "test")
+        .await;
+    assert!(
+        matches!(stale, Err(StoreError::VersionMismatch { current: 2, .. })),
+        "{stale:?}"
+    );
     assert_eq!(store.supplier(first.id).await.unwrap().data, changed);
 }
 
 async fn concurrent_writers_on_one_version_cannot_both_win(engine: Engine) {
-    let Some((store, _db)) = store(engine).await else { return };
-    let record = store.create_supplier(None, supplier("Race"), "test").await.unwrap();
+    let Some((store, _db)) = store(engine).await else {
+        return;
+    };
+    let record = store
+        .create_supplier(None, supplier("Race"), "test")
+        .await
+        .unwrap();
     let writes = (0..6).map(|i| {
         let store = store.clone();
         let mut data = supplier("Race");
         data.hq_city = Some(format!("City {i}"));
-        tokio::spawn(async move { store.update_supplier(record.id, Some(1), data, "test").await })
+        tokio::spawn(async move {
+            store
+                .update_supplier(record.id, Some(1), data, "test")
+                .await
+        })
     });
     let mut won = 0;
     for write in writes {
@@ -75,14 +115,37 @@ async fn concurrent_writers_on_one_version_cannot_both_win(engine: Engine) {
 }
 
 async fn a_page_request_is_honoured_exactly(engine: Engine) {
-    let Some((store, _db)) = store(engine).await else { return };
+    let Some((store, _db)) = store(engine).await else {
+        return;
+    };
     for i in 0..5 {
-        store.create_supplier(None, supplier(&format!("S{i}")), "test").await.unwrap();
+        store
+            .create_supplier(None, supplier(&format!("S{i}")), "test")
+            .await
+            .unwrap();
     }
-    let page = store.list_suppliers(&Default::default(), PageRequest { after: None, limit: 2 }).await.unwrap();
+    let page = store
+        .list_suppliers(
+            &Default::default(),
+            PageRequest {
+                after: None,
+                limit: 2,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(page.items.len(), 2);
     assert_eq!(page.next_after, Some(page.items[1].id));
-    let last = store.list_suppliers(&Default::default(), PageRequest { after: Some(page.items[1].id), limit: 3 }).await.unwrap();
+    let last = store
+        .list_suppliers(
+            &Default::default(),
+            PageRequest {
+                after: Some(page.items[1].id),
+                limit: 3,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(last.items.len(), 3);
     assert_eq!(last.next_after, None, "no cursor on the last page");
 }

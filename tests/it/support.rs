@@ -27,11 +27,16 @@ impl Drop for TestDatabase {
         if let Some((admin_url, name)) = self.postgres.take() {
             // Drop runs outside async code; a short-lived runtime on its own thread does the cleanup.
             let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
                 runtime.block_on(async {
                     let admin = Database::connect(&admin_url).await.ok()?;
                     admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
                         .await
                         .ok()?;
                     admin.close().await.ok()
@@ -47,7 +52,10 @@ pub async fn database(engine: Engine) -> Option<TestDatabase> {
     let dir = tempfile::tempdir().expect("a temporary directory");
     match engine {
         Engine::Sqlite => Some(TestDatabase {
-            url: format!("sqlite://{}?mode=rwc", dir.path().join("registre.db").display()),
+            url: format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("registre.db").display()
+            ),
             dir,
             postgres: None,
         }),
@@ -63,7 +71,9 @@ pub async fn database(engine: Engine) -> Option<TestDatabase> {
                 );
             };
             let name = format!("registre_test_{:016x}", rand::random::<u64>());
-            let admin = Database::connect(&admin_url).await.expect("the PostgreSQL server answers");
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("the PostgreSQL server answers");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                 .await
@@ -84,7 +94,9 @@ pub async fn database(engine: Engine) -> Option<TestDatabase> {
 
 pub async fn store(engine: Engine) -> Option<(Store, TestDatabase)> {
     let db = database(engine).await?;
-    let store = Store::connect(&db.url).await.expect("the store opens and migrates");
+    let store = Store::connect(&db.url)
+        .await
+        .expect("the store opens and migrates");
     Some((store, db))
 }
 
@@ -103,7 +115,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("GET answers")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET answers")
     }
 
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
@@ -113,7 +129,9 @@ impl TestApp {
     }
 
     pub fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.client.request(method, self.url(path)).bearer_auth(ADMIN_TOKEN)
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(ADMIN_TOKEN)
     }
 
     /// Stops the server and waits for it to finish.
@@ -137,7 +155,9 @@ pub async fn spawn_app(engine: Engine, seeded: bool) -> Option<TestApp> {
         admin_token: Some(ADMIN_TOKEN.to_owned()),
         load_bundled_dataset: seeded,
     };
-    let app = Application::build(settings).await.expect("the application starts");
+    let app = Application::build(settings)
+        .await
+        .expect("the application starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     let store = app.store().clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
