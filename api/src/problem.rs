@@ -33,26 +33,26 @@ pub struct Problem {
 pub enum ApiError {
     /// Malformed request: a parameter, cursor or body that cannot be read.
     #[oai(status = 400)]
-    BadRequest(Json<Problem>),
+    BadRequest(Json<Box<Problem>>),
     /// Missing or unknown bearer token.
     #[oai(status = 401)]
-    Unauthorized(Json<Problem>),
+    Unauthorized(Json<Box<Problem>>),
     #[oai(status = 404)]
-    NotFound(Json<Problem>),
+    NotFound(Json<Box<Problem>>),
     /// The change conflicts with other records (a taken key or SIREN, dependents on delete).
     #[oai(status = 409)]
-    Conflict(Json<Problem>),
+    Conflict(Json<Box<Problem>>),
     /// `If-Match` names a version that is no longer current.
     #[oai(status = 412)]
-    PreconditionFailed(Json<Problem>),
+    PreconditionFailed(Json<Box<Problem>>),
     /// The body is well-formed but a value breaks a rule.
     #[oai(status = 422)]
-    Unprocessable(Json<Problem>),
+    Unprocessable(Json<Box<Problem>>),
     /// An update needs `If-Match` with the version it was based on.
     #[oai(status = 428)]
-    PreconditionRequired(Json<Problem>),
+    PreconditionRequired(Json<Box<Problem>>),
     #[oai(status = 500)]
-    Internal(Json<Problem>),
+    Internal(Json<Box<Problem>>),
 }
 
 fn title(status: StatusCode) -> String {
@@ -82,7 +82,12 @@ impl ApiError {
         detail: impl Into<String>,
         field: Option<&str>,
     ) -> Self {
-        let body = Json(problem(status, code, detail, field.map(str::to_owned)));
+        let body = Json(Box::new(problem(
+            status,
+            code,
+            detail,
+            field.map(str::to_owned),
+        )));
         match status {
             StatusCode::BAD_REQUEST => Self::BadRequest(body),
             StatusCode::UNAUTHORIZED => Self::Unauthorized(body),
