@@ -10,10 +10,13 @@ use anyhow::Context;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::middleware::Tracing;
 use poem::{EndpointExt, Server};
+use registre_api::{Indexer, IndexerSettings, SearchIndex};
+use registre_indexer::sources::fetch::FetchPolicy;
+use registre_indexer::sources::service::Sources;
 use registre_store::Store;
 use registre_store::import::ImportReport;
 
-pub use settings::{Settings, SettingsArgs};
+pub use settings::{Settings, SettingsArgs, SourcesSetting};
 
 /// The dataset shipped with Registre (see `dataset/README.md`), loaded into an empty database.
 pub const BUNDLED_DATASET: &str = include_str!("../dataset/registre.jsonl");
@@ -22,6 +25,11 @@ pub struct Application {
     acceptor: TcpAcceptor,
     port: u16,
     store: Store,
+    /// The search index's only writer, started by `run_until`.
+    indexer: Indexer,
+    search: SearchIndex,
+    sources: Sources,
+    schedule_sources: bool,
 }
 
 impl Application {
@@ -29,26 +37,29 @@ impl Application {
     /// binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let store = open_store(&settings).await?;
-        if settings.load_bundled_dataset
-            && store
-                .list_suppliers(&Default::default(), Default::default())
-                .await?
-                .items
-                .is_empty()
-        {
-            let report = store
-                .import(BUNDLED_DATASET, "import:bundled-dataset")
-                .await?;
-            tracing::info!(
-                changed = report.changed(),
-                rejected = report.rejected.len(),
-                "bundled dataset loaded"
-            );
-            for rejection in &report.rejected {
-                tracing::warn!(line = rejection.line, field = ?rejection.field, reason = %rejection.reason, "bundled dataset row rejected");
+        if settings.load_bundled_dataset {
+            load_bundled_dataset_if_empty(&store).await?;
+        }
+        let sources = match &settings.sources {
+            SourcesSetting::FromEnvironment => {
+                Sources::from_env(store.clone(), FetchPolicy::default())
+            }
+            SourcesSetting::Explicit(configs) => {
+                Sources::with_configs(store.clone(), FetchPolicy::default(), configs.clone())
             }
         }
+        .map_err(|message| anyhow::anyhow!("invalid source setting: {message}"))?;
         ensure_admin_token(&store, settings.admin_token.as_deref()).await?;
+        // The search index is opened, or rebuilt (first start, schema change) and brought up to date,
+        // before the API serves: search never answers from a missing index. `run_until` then keeps it
+        // in step with the database.
+        let index_dir = settings.data_dir.join("index");
+        let (mut indexer, search) = Indexer::open(store.clone(), IndexerSettings::new(&index_dir))
+            .with_context(|| format!("cannot open the search index in {}", index_dir.display()))?;
+        indexer
+            .prepare()
+            .await
+            .context("cannot build the search index")?;
         let acceptor = TcpListener::bind(settings.listen)
             .into_acceptor()
             .await
@@ -62,6 +73,10 @@ impl Application {
             acceptor,
             port,
             store,
+            indexer,
+            search,
+            sources,
+            schedule_sources: settings.schedule_sources,
         })
     }
 
@@ -73,15 +88,68 @@ impl Application {
         &self.store
     }
 
-    /// Serves until `shutdown` completes, then lets requests in flight finish (up to 10 s).
+    /// The search index's read handle.
+    pub fn search(&self) -> &SearchIndex {
+        &self.search
+    }
+
+    /// Serves (and keeps the search index in step with the database) until `shutdown` completes,
+    /// then lets requests in flight finish (up to 10 s) and the indexer commit.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
-        let app = registre_api::routes(self.store.clone()).with(Tracing);
-        Server::new_with_acceptor(self.acceptor)
+        let (stop_indexer, indexer_stopped) = tokio::sync::oneshot::channel::<()>();
+        let indexing = tokio::spawn(self.indexer.run(async {
+            let _ = indexer_stopped.await;
+        }));
+        let (stop_schedule, schedule_stopped) = tokio::sync::watch::channel(false);
+        let schedule = self
+            .schedule_sources
+            .then(|| self.sources.spawn_schedule(schedule_stopped));
+        let app = registre_api::routes(
+            self.store.clone(),
+            self.search.clone(),
+            self.sources.clone(),
+        )
+        .with(Tracing);
+        let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
-            .await?;
+            .await;
+        let _ = stop_indexer.send(());
+        let _ = stop_schedule.send(true);
+        if let Some(schedule) = schedule {
+            let _ = schedule.await;
+        }
+        match indexing.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::error!(%error, "the search indexer stopped with an error"),
+            Err(error) => tracing::error!(%error, "the search indexer task failed"),
+        }
+        served?;
         self.store.close().await?;
         Ok(())
     }
+}
+
+/// Fills an empty database from the bundled dataset (a first start).
+pub async fn load_bundled_dataset_if_empty(store: &Store) -> anyhow::Result<()> {
+    let empty = store
+        .list_suppliers(&Default::default(), Default::default())
+        .await?
+        .items
+        .is_empty();
+    if empty {
+        let report = store
+            .import(BUNDLED_DATASET, "import:bundled-dataset")
+            .await?;
+        tracing::info!(
+            changed = report.changed(),
+            rejected = report.rejected.len(),
+            "bundled dataset loaded"
+        );
+        for rejection in &report.rejected {
+            tracing::warn!(line = rejection.line, field = ?rejection.field, reason = %rejection.reason, "bundled dataset row rejected");
+        }
+    }
+    Ok(())
 }
 
 /// Creates the data directory when needed and connects to the configured database.

@@ -32,9 +32,19 @@ enum Command {
         #[command(flatten)]
         settings: SettingsArgs,
     },
+    /// Refresh the official sources once (for cron); exits non-zero when a run failed.
+    Refresh {
+        /// One source id (anssi-catalogue, anssi-in-qualification, ans-hds, acn-cloud, eu-cloud-coc); all when absent.
+        #[arg(long)]
+        source: Option<String>,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
 }
 
 fn main() -> ExitCode {
+    // One TLS stack for the whole tree (rustls with ring): installed before any HTTP client exists.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -49,6 +59,7 @@ fn main() -> ExitCode {
             None => serve(cli.settings).await,
             Some(Command::Serve { settings }) => serve(settings).await,
             Some(Command::Import { file, settings }) => import(settings, file).await,
+            Some(Command::Refresh { source, settings }) => refresh(settings, source).await,
         }
     });
     match outcome {
@@ -104,4 +115,52 @@ async fn import(args: SettingsArgs, file: PathBuf) -> anyhow::Result<ExitCode> {
         );
         Ok(ExitCode::from(2))
     }
+}
+
+async fn refresh(args: SettingsArgs, only: Option<String>) -> anyhow::Result<ExitCode> {
+    use registre_indexer::sources::runner::RunOutcome;
+    use registre_indexer::sources::service::Sources;
+
+    let settings = args.validate()?;
+    let store = registre::open_store(&settings).await?;
+    // A first refresh on a fresh data directory applies to the bundled data, as `serve` would.
+    registre::load_bundled_dataset_if_empty(&store).await?;
+    let sources =
+        Sources::from_env(store.clone(), Default::default()).map_err(anyhow::Error::msg)?;
+    let ids: Vec<String> = match only {
+        Some(id) if sources.ids().contains(&id.as_str()) => vec![id],
+        Some(id) => anyhow::bail!(
+            "unknown source '{id}' (known: {})",
+            sources.ids().join(", ")
+        ),
+        None => sources.ids().into_iter().map(str::to_owned).collect(),
+    };
+    let mut all_succeeded = true;
+    for id in ids {
+        let outcome = sources
+            .refresh(&id)
+            .await
+            .expect("the id was checked above");
+        match &outcome {
+            RunOutcome::Applied {
+                rows,
+                changes,
+                queued_for_review,
+            } => {
+                println!(
+                    "{id}: applied, {rows} rows, {changes} changes, {queued_for_review} queued for review"
+                )
+            }
+            RunOutcome::Unchanged => println!("{id}: unchanged"),
+            RunOutcome::AlreadyRunning => println!("{id}: a run is already in progress"),
+            RunOutcome::Failed { reason } => println!("{id}: FAILED: {reason}"),
+        }
+        all_succeeded &= outcome.succeeded();
+    }
+    store.close().await?;
+    Ok(if all_succeeded {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -21,6 +21,9 @@ pub struct SettingsArgs {
     /// An admin token to accept (at least 16 characters). Without one, the first start prints a new token.
     #[arg(long, env = "REGISTRE_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// Do not refresh the official sources on a schedule (run `registre refresh` from cron instead).
+    #[arg(long, env = "REGISTRE_NO_SCHEDULE")]
+    pub no_schedule: bool,
 }
 
 #[derive(Clone)]
@@ -31,6 +34,18 @@ pub struct Settings {
     pub admin_token: Option<String>,
     /// Fill an empty database from the bundled dataset.
     pub load_bundled_dataset: bool,
+    /// Where the official sources are fetched from.
+    pub sources: SourcesSetting,
+    /// Refresh the sources on their intervals while serving.
+    pub schedule_sources: bool,
+}
+
+/// The official sources' configuration: `REGISTRE_SOURCE_<ID>_URL` / `_INTERVAL_HOURS`, or given
+/// explicitly (tests point them at local servers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourcesSetting {
+    FromEnvironment,
+    Explicit(Vec<registre_indexer::sources::contract::SourceConfig>),
 }
 
 impl std::fmt::Debug for Settings {
@@ -114,6 +129,8 @@ impl SettingsArgs {
             database_url,
             admin_token: self.admin_token.map(|t| t.trim().to_owned()),
             load_bundled_dataset: true,
+            sources: SourcesSetting::FromEnvironment,
+            schedule_sources: !self.no_schedule,
         })
     }
 }
@@ -128,6 +145,7 @@ mod tests {
             data_dir: "./data".into(),
             database_url: database_url.map(str::to_owned),
             admin_token: None,
+            no_schedule: false,
         }
     }
 

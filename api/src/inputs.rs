@@ -378,6 +378,9 @@ pub struct AttestationInput {
     #[serde(default)]
     pub recommendation: Option<String>,
     pub provenance: ProvenanceInput,
+    /// Set when the source's latest edition no longer lists the attestation.
+    #[serde(default)]
+    pub absent_since: Option<NaiveDate>,
     #[serde(default)]
     #[oai(default)]
     pub unverified: Vec<String>,
@@ -423,6 +426,7 @@ impl AttestationInput {
                 url: d.url,
             }),
             provenance,
+            absent_since: self.absent_since,
             unverified: self.unverified,
             notes: self.notes,
             references: self.references,
@@ -458,6 +462,7 @@ impl AttestationInput {
                 last_seen: Some(d.provenance.last_seen),
                 verification: Some(d.provenance.verification.code().into()),
             },
+            absent_since: d.absent_since,
             unverified: d.unverified.clone(),
             notes: d.notes.clone(),
             references: d.references.clone(),

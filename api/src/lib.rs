@@ -5,11 +5,14 @@ mod attestations;
 mod auth;
 mod body;
 mod cursor;
+mod feed;
 mod inputs;
 mod offers;
 mod problem;
 mod query;
 mod responses;
+mod search;
+mod sources;
 mod suppliers;
 mod taxonomy;
 mod versioning;
@@ -20,9 +23,13 @@ use poem::http::StatusCode;
 use poem::web::Json;
 use poem::{Endpoint, EndpointExt, IntoResponse, Route, get};
 use poem_openapi::{OpenApiService, Tags};
+use registre_indexer::search::Searcher;
+use registre_indexer::sources::service::Sources;
 use registre_store::Store;
 
 pub use problem::render_framework_error;
+/// The search index's writer and read handle, for the process that wires them to the API.
+pub use registre_indexer::search::{Indexer, IndexerSettings, Searcher as SearchIndex};
 
 #[derive(Tags)]
 enum ApiTags {
@@ -34,6 +41,10 @@ enum ApiTags {
     Attestations,
     /// Controlled vocabularies.
     Taxonomy,
+    /// Full-text search and suggestions over suppliers and offers.
+    Search,
+    /// The official sources, their freshness, the changes they brought and the review queue.
+    Sources,
 }
 
 /// The day against which validity is judged (UTC).
@@ -46,9 +57,11 @@ type Apis = (
     offers::OffersApi,
     attestations::AttestationsApi,
     taxonomy::TaxonomyApi,
+    search::SearchApi,
+    sources::SourcesApi,
 );
 
-fn service(store: &Store) -> OpenApiService<Apis, ()> {
+fn service(store: &Store, searcher: &Searcher, sources: &Sources) -> OpenApiService<Apis, ()> {
     let apis = (
         suppliers::SuppliersApi {
             store: store.clone(),
@@ -60,6 +73,13 @@ fn service(store: &Store) -> OpenApiService<Apis, ()> {
             store: store.clone(),
         },
         taxonomy::TaxonomyApi,
+        search::SearchApi {
+            searcher: searcher.clone(),
+        },
+        sources::SourcesApi {
+            store: store.clone(),
+            sources: sources.clone(),
+        },
     );
     OpenApiService::new(apis, "Registre", env!("CARGO_PKG_VERSION"))
         .description(
@@ -73,17 +93,29 @@ fn service(store: &Store) -> OpenApiService<Apis, ()> {
 
 /// The generated OpenAPI document, as served at `/api/v1/openapi.json`.
 pub fn spec_json(store: &Store) -> String {
-    service(store).spec()
+    let sources = Sources::with_configs(store.clone(), Default::default(), vec![])
+        .expect("sources without configuration always build");
+    service(store, &Searcher::detached(), &sources).spec()
 }
 
-/// All API routes: `/api/v1/...`, `/api/docs`, `/healthz` and `/readyz`.
-pub fn routes(store: Store) -> impl Endpoint {
-    let service = service(&store);
+/// All API routes: `/api/v1/...`, `/api/docs`, `/healthz` and `/readyz`. `searcher` answers
+/// `/api/v1/search` once its indexer has opened or built the index.
+pub fn routes(store: Store, searcher: Searcher, sources: Sources) -> impl Endpoint {
+    let service = service(&store, &searcher, &sources);
+    let feed_store = store.clone();
     let spec = service.spec_endpoint();
     let docs = service.swagger_ui();
     let ready_store = store.clone();
+    let ready_search = searcher.clone();
     Route::new()
         .at("/api/v1/openapi.json", spec)
+        .at(
+            "/api/v1/changes.atom",
+            get(poem::endpoint::make(move |_| {
+                let store = feed_store.clone();
+                async move { feed::changes(&store).await }
+            })),
+        )
         .nest("/api/v1", service)
         .nest("/api/docs", docs)
         .at("/healthz", get(make_sync(|_| Json(serde_json::json!({"status": "alive"})))))
@@ -91,12 +123,18 @@ pub fn routes(store: Store) -> impl Endpoint {
             "/readyz",
             get(poem::endpoint::make(move |_| {
                 let store = ready_store.clone();
+                let search = ready_search.status();
                 async move {
+                    // The search index is ready once opened (or rebuilt on a first start).
+                    let index = if search.ready { "open" } else { "building" };
                     match store.ping().await {
-                        Ok(()) => Json(serde_json::json!({"status": "ready", "database": "ok"})).into_response(),
+                        Ok(()) if search.ready => Json(serde_json::json!({"status": "ready", "database": "ok", "search": index, "documents": search.documents})).into_response(),
+                        Ok(()) => Json(serde_json::json!({"status": "not_ready", "database": "ok", "search": index}))
+                            .with_status(StatusCode::SERVICE_UNAVAILABLE)
+                            .into_response(),
                         Err(error) => {
                             tracing::warn!(%error, "readiness check failed");
-                            Json(serde_json::json!({"status": "not_ready", "database": "unreachable"}))
+                            Json(serde_json::json!({"status": "not_ready", "database": "unreachable", "search": index}))
                                 .with_status(StatusCode::SERVICE_UNAVAILABLE)
                                 .into_response()
                         }

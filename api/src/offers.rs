@@ -18,7 +18,7 @@ use crate::query::{parse_code, parse_with};
 use crate::responses::{Created, Deleted, Found};
 use crate::today;
 use crate::versioning::{etag, optional_version, required_version};
-use crate::views::{AttestationSummary, OfferList, OfferView};
+use crate::views::{AttestationSummary, ChangeView, OfferList, OfferView};
 
 pub struct OffersApi {
     pub store: Store,
@@ -42,8 +42,11 @@ impl OffersApi {
             .store
             .offer_context(std::slice::from_ref(&record))
             .await?;
+        let timeline = self.store.offer_timeline(record.id).await?;
         let tag = etag(record.version);
-        Ok(Found::Ok(Json(view(record, &context, today())), tag))
+        let mut view = view(record, &context, today());
+        view.timeline = Some(timeline.into_iter().map(ChangeView::from).collect());
+        Ok(Found::Ok(Json(view), tag))
     }
 }
 

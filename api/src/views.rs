@@ -5,6 +5,7 @@ use poem_openapi::Object;
 use registre_domain::model::{AttestationData, OfferData, Record, SupplierData};
 use registre_domain::sovereignty::{Assessment, ExposureReason};
 use registre_domain::taxonomy::Vocabulary;
+use registre_store::refresh::Change;
 
 fn codes<V: Vocabulary>(values: &[V]) -> Vec<String> {
     values.iter().map(|v| v.code().to_owned()).collect()
@@ -201,6 +202,8 @@ pub struct OfferView {
     /// Attestations of this offer and of its supplier as a whole.
     pub attestations: Vec<AttestationSummary>,
     pub exposure: ExposureView,
+    /// What the official sources changed about this offer, oldest first (single-offer reads only).
+    pub timeline: Option<Vec<ChangeView>>,
     pub unverified: Vec<String>,
     pub notes: Option<String>,
     pub references: Vec<String>,
@@ -241,6 +244,7 @@ impl OfferView {
             alternative_to: d.alternative_to,
             attestations,
             exposure: exposure.into(),
+            timeline: None,
             unverified: d.unverified,
             notes: d.notes,
             references: d.references,
@@ -293,6 +297,8 @@ pub struct AttestationView {
     pub decision: Option<DecisionView>,
     pub recommendation: Option<String>,
     pub provenance: ProvenanceView,
+    /// The day the source's latest edition stopped listing it; null while it is listed.
+    pub absent_since: Option<NaiveDate>,
     pub unverified: Vec<String>,
     pub notes: Option<String>,
     pub references: Vec<String>,
@@ -335,6 +341,7 @@ impl AttestationView {
                 last_seen: d.provenance.last_seen,
                 verification: d.provenance.verification.code().to_owned(),
             },
+            absent_since: d.absent_since,
             unverified: d.unverified,
             notes: d.notes,
             references: d.references,
@@ -362,4 +369,37 @@ pub struct OfferList {
 pub struct AttestationList {
     pub items: Vec<AttestationView>,
     pub next_cursor: Option<String>,
+}
+
+/// One event of an official source's history.
+#[derive(Debug, Clone, Object)]
+pub struct ChangeView {
+    pub id: i64,
+    pub seen_at: DateTime<Utc>,
+    pub source: String,
+    pub edition: Option<String>,
+    /// `added`, `renamed`, `dates_changed`, `recommendation_changed`, `status_changed`, `verified`, `expired`, `absent`, `back`.
+    pub kind: String,
+    pub attestation_id: Option<i64>,
+    pub offer_id: Option<i64>,
+    pub supplier_id: Option<i64>,
+    pub summary_fr: String,
+    pub summary_en: String,
+}
+
+impl From<Change> for ChangeView {
+    fn from(change: Change) -> Self {
+        Self {
+            id: change.id,
+            seen_at: change.seen_at,
+            source: change.source_id,
+            edition: change.edition,
+            kind: change.kind,
+            attestation_id: change.attestation_id,
+            offer_id: change.offer_id,
+            supplier_id: change.supplier_id,
+            summary_fr: change.summary_fr,
+            summary_en: change.summary_en,
+        }
+    }
 }

@@ -3,5 +3,6 @@
 
 pub mod identifiers;
 pub mod model;
+pub mod observation;
 pub mod sovereignty;
 pub mod taxonomy;

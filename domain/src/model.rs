@@ -357,6 +357,10 @@ pub struct AttestationData {
     pub decision: Option<Decision>,
     pub recommendation: Option<Recommendation>,
     pub provenance: Provenance,
+    /// Set by a source's refresh when the latest edition no longer lists the attestation: absence
+    /// is not withdrawal (the ANSSI catalogue lists only suppliers who agreed to appear).
+    #[serde(default)]
+    pub absent_since: Option<NaiveDate>,
     pub unverified: Vec<String>,
     pub notes: Option<String>,
     pub references: Vec<String>,

@@ -432,6 +432,7 @@ mod tests {
                     last_seen: date("2026-03-04"),
                     verification: Verification::Declared,
                 },
+                absent_since: None,
                 unverified: vec![],
                 notes: None,
                 references: vec![],

@@ -151,7 +151,7 @@ where
     Ok(record)
 }
 
-async fn create_in<A: Aggregate>(
+pub(crate) async fn create_in<A: Aggregate>(
     txn: &DatabaseTransaction,
     key: Option<Key>,
     data: A,
@@ -199,7 +199,7 @@ where
     Ok(result)
 }
 
-async fn update_in<A: Aggregate>(
+pub(crate) async fn update_in<A: Aggregate>(
     txn: &DatabaseTransaction,
     current: Record<A>,
     expected_version: Option<i32>,

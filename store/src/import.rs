@@ -337,7 +337,7 @@ impl Store {
             } else {
                 // Keep the links this import already holds for the record, so a second import
                 // of the same file finds it unchanged.
-                if let Some(existing) = self.offer_by_key(&key).await? {
+                if let Some(existing) = self.existing::<OfferData>(&key).await? {
                     data.alternative_to = existing.data.alternative_to;
                 }
                 if self
@@ -423,6 +423,11 @@ impl Store {
                     last_seen: row.provenance.last_seen,
                     verification: row.provenance.verification,
                 },
+                // Kept from the stored record: absence is a fact of the source's editions, not of the dataset.
+                absent_since: self
+                    .existing::<AttestationData>(&row.key)
+                    .await?
+                    .and_then(|current| current.data.absent_since),
                 unverified: row.unverified,
                 notes: row.notes,
                 references: row.references,
@@ -467,12 +472,16 @@ impl Store {
         }
     }
 
-    async fn offer_by_key(
+    async fn existing<A>(
         &self,
         key: &Key,
-    ) -> Result<Option<registre_domain::model::Record<OfferData>>, StoreError> {
+    ) -> Result<Option<registre_domain::model::Record<A>>, StoreError>
+    where
+        A: aggregate::Aggregate,
+        <A::Entity as EntityTrait>::Model: Send + Sync,
+    {
         let txn = self.db.begin().await?;
-        let found = aggregate::load_by_key::<OfferData>(&txn, key).await?;
+        let found = aggregate::load_by_key::<A>(&txn, key).await?;
         txn.commit().await?;
         Ok(found)
     }

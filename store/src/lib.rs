@@ -9,9 +9,11 @@ mod citations;
 mod codec;
 mod entities;
 mod error;
+mod export;
 pub mod import;
 mod offers;
 mod page;
+pub mod refresh;
 mod suppliers;
 mod tokens;
 
@@ -23,6 +25,7 @@ pub use attestations::AttestationFilter;
 pub use audit::AuditEvent;
 pub use citations::Citation;
 pub use error::StoreError;
+pub use export::{CatalogueSlice, IndexEvent};
 pub use offers::{OfferContext, OfferFilter};
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
 pub use suppliers::SupplierFilter;
@@ -32,6 +35,8 @@ pub use tokens::IssuedToken;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Sources with a run in progress in this process (see `refresh::SourceLock`).
+    running: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 impl Store {
@@ -52,7 +57,10 @@ impl Store {
                 .await?;
         }
         Migrator::up(&db, None).await?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            running: Default::default(),
+        })
     }
 
     /// Whether the database answers; used by `/readyz`.

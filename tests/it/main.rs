@@ -7,6 +7,7 @@ mod api_attestations;
 mod api_errors;
 mod api_offers;
 mod api_pagination;
+mod api_sources;
 mod api_suppliers;
 mod import;
 mod migrations;

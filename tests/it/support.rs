@@ -147,6 +147,17 @@ impl TestApp {
 
 /// Starts the real application; `seeded` loads the bundled dataset as on a first start.
 pub async fn spawn_app(engine: Engine, seeded: bool) -> Option<TestApp> {
+    spawn_app_with_sources(engine, seeded, vec![]).await
+}
+
+/// Starts the real application with its official sources pointed at `sources` (local servers).
+pub async fn spawn_app_with_sources(
+    engine: Engine,
+    seeded: bool,
+    sources: Vec<registre_indexer::sources::contract::SourceConfig>,
+) -> Option<TestApp> {
+    // reqwest is built without a default TLS provider: every process installs ring once.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let db = database(engine).await?;
     let settings = Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -154,6 +165,8 @@ pub async fn spawn_app(engine: Engine, seeded: bool) -> Option<TestApp> {
         database_url: db.url.clone(),
         admin_token: Some(ADMIN_TOKEN.to_owned()),
         load_bundled_dataset: seeded,
+        sources: registre::SourcesSetting::Explicit(sources),
+        schedule_sources: false,
     };
     let app = Application::build(settings)
         .await
@@ -205,4 +218,57 @@ macro_rules! on_both_engines {
 /// A minimal valid supplier body.
 pub fn supplier_body(name: &str) -> serde_json::Value {
     serde_json::json!({"legal_name": name, "country": "FR"})
+}
+
+/// A local HTTP server answering every request with `body` after `delay`: an official source
+/// stand-in for the application's real reqwest client.
+pub struct FixtureServer {
+    pub url: String,
+    body: std::sync::Arc<std::sync::Mutex<(Vec<u8>, Duration)>>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl FixtureServer {
+    pub async fn start(body: Vec<u8>) -> Self {
+        use poem::listener::{Acceptor, Listener, TcpListener};
+        let state = std::sync::Arc::new(std::sync::Mutex::new((body, Duration::ZERO)));
+        let acceptor = TcpListener::bind("127.0.0.1:0")
+            .into_acceptor()
+            .await
+            .unwrap();
+        let port = acceptor.local_addr()[0].as_socket_addr().unwrap().port();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let shared = state.clone();
+        let endpoint = poem::endpoint::make(move |_| {
+            let shared = shared.clone();
+            async move {
+                let (body, delay) = shared.lock().unwrap().clone();
+                tokio::time::sleep(delay).await;
+                poem::Response::builder()
+                    .header("content-type", "application/pdf")
+                    .body(body)
+            }
+        });
+        tokio::spawn(async move {
+            poem::Server::new_with_acceptor(acceptor)
+                .run_with_graceful_shutdown(
+                    endpoint,
+                    async {
+                        let _ = stopped.await;
+                    },
+                    None,
+                )
+                .await
+                .ok();
+        });
+        Self {
+            url: format!("http://127.0.0.1:{port}/catalogue.pdf"),
+            body: state,
+            _stop: stop,
+        }
+    }
+
+    pub fn serve(&self, body: Vec<u8>, delay: Duration) {
+        *self.body.lock().unwrap() = (body, delay);
+    }
 }

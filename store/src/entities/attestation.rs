@@ -26,6 +26,7 @@ pub struct Model {
     pub first_seen: Date,
     pub last_seen: Date,
     pub verification: String,
+    pub absent_since: Option<Date>,
     pub unverified: String,
     pub notes: Option<String>,
     pub references: String,

@@ -3,7 +3,10 @@
 pub mod api_token;
 pub mod attestation;
 pub mod audit_event;
+pub mod change;
 pub mod citation;
 pub mod offer;
 pub mod offer_alternative;
+pub mod review_item;
+pub mod source_run;
 pub mod supplier;

@@ -1,0 +1,2 @@
+//! Registre benchmark: generates corpora and measures search against baselines in one run.
+fn main() {}

@@ -1,0 +1,410 @@
+//! Registre under test, in a process of its own (`registre-bench serve`), so that its memory and CPU
+//! are its own: the full rebuild of the index from the database (the real `Indexer`), the in-process
+//! search (`Searcher::search`, defaults: facets, typo tolerance, highlights), then the real
+//! application (`registre::Application`) on port 0, loaded over HTTP by the parent.
+//!
+//! The child talks to the parent with `BENCH {json}` lines on its standard output and stops when
+//! its standard input closes.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use registre_domain::identifiers::CountryCode;
+use registre_domain::taxonomy::{Category, Scheme, Vocabulary};
+use registre_indexer::search::{DocKind, Filters, Indexer, IndexerSettings, SearchRequest};
+use registre_store::Store;
+use serde::{Deserialize, Serialize};
+
+use crate::http::{HttpClient, encode};
+use crate::measure::{self, EngineRun, Own, Patience};
+use crate::queries::BenchQuery;
+
+/// What the child reports.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ServerReport {
+    pub rebuild_seconds: f64,
+    pub documents: u64,
+    pub index_bytes: u64,
+    pub rss_after_rebuild: u64,
+    pub hwm_after_rebuild: u64,
+    pub rss_ready: u64,
+    pub hwm_ready: u64,
+    pub rss_stopped: u64,
+    pub hwm_stopped: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+enum Message {
+    Rebuilt {
+        seconds: f64,
+        documents: u64,
+        index_bytes: u64,
+        rss: u64,
+        hwm: u64,
+    },
+    InProcess {
+        run: Box<EngineRun>,
+    },
+    Ready {
+        port: u16,
+        rss: u64,
+        hwm: u64,
+    },
+    Stopped {
+        rss: u64,
+        hwm: u64,
+    },
+}
+
+fn say(message: &Message) {
+    let line = serde_json::to_string(message).expect("messages serialise");
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "BENCH {line}");
+    let _ = out.flush();
+}
+
+/// The request Registre gets for a query: the defaults (facets, typo tolerance, highlights, 20 hits)
+/// and the query's filters.
+pub fn request_of(query: &BenchQuery) -> SearchRequest {
+    let f = &query.filters;
+    let mut filters = Filters::default();
+    if let Some(country) = &f.country {
+        filters.countries = CountryCode::parse(country).into_iter().collect();
+    }
+    if let Some(category) = &f.category {
+        filters.categories = Category::parse(category).into_iter().collect();
+    }
+    if let Some(scheme) = &f.scheme {
+        filters.schemes = Scheme::parse(scheme).into_iter().collect();
+        filters.valid_today = Some(true);
+    }
+    filters.open_source = f.open_source;
+    if f.kind.as_deref() == Some("offer") {
+        filters.kinds = vec![DocKind::Offer];
+    }
+    SearchRequest {
+        query: query.q.clone(),
+        filters,
+        ..SearchRequest::default()
+    }
+}
+
+/// The same search as a `/api/v1/search` URL.
+pub fn path_of(query: &BenchQuery) -> String {
+    let f = &query.filters;
+    let mut path = format!("/api/v1/search?q={}", encode(&query.q));
+    if let Some(country) = &f.country {
+        path.push_str(&format!("&country={country}"));
+    }
+    if let Some(category) = &f.category {
+        path.push_str(&format!("&category={category}"));
+    }
+    if let Some(scheme) = &f.scheme {
+        path.push_str(&format!("&scheme={scheme}&valid_today=true"));
+    }
+    if f.open_source == Some(true) {
+        path.push_str("&open_source=true");
+    }
+    if let Some(kind) = &f.kind {
+        path.push_str(&format!("&kind={kind}"));
+    }
+    path
+}
+
+/// Arguments of the child process.
+#[derive(Debug, Clone)]
+pub struct ServeArgs {
+    pub data_dir: PathBuf,
+    pub queries: PathBuf,
+    pub min_seconds: f64,
+    pub threads: usize,
+    pub patience: Patience,
+}
+
+fn self_memory() -> (u64, u64) {
+    measure::memory_of("self")
+}
+
+/// The child: rebuild, in-process search, then serve until standard input closes.
+pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let queries: Vec<BenchQuery> = serde_json::from_slice(&std::fs::read(&args.queries)?)?;
+    let database_url = format!(
+        "sqlite://{}?mode=rwc",
+        args.data_dir.join("registre.db").display()
+    );
+    let index_dir = args.data_dir.join("index");
+
+    // 1. The full rebuild, as the application does it on a first start.
+    let (indexer, searcher, seconds, documents) = runtime.block_on(async {
+        let store = Store::connect(&database_url).await?;
+        let (mut indexer, searcher) = Indexer::open(store, IndexerSettings::new(&index_dir))?;
+        let started = Instant::now();
+        let report = indexer.rebuild().await?;
+        anyhow::Ok((indexer, searcher, started.elapsed().as_secs_f64(), report.documents))
+    })?;
+    let (rss, hwm) = self_memory();
+    say(&Message::Rebuilt {
+        seconds,
+        documents,
+        index_bytes: measure::disk_usage(&index_dir),
+        rss,
+        hwm,
+    });
+
+    // 2. In-process search.
+    let own = Own::me();
+    let requests: Vec<SearchRequest> = queries.iter().map(request_of).collect();
+    let connect = || anyhow::Ok(searcher.clone());
+    let run = |searcher: &mut registre_indexer::search::Searcher, request: &SearchRequest| {
+        Ok(searcher.search(request)?.total)
+    };
+    eprintln!("registre in-process: {} queries", requests.len());
+    let (latency, throughput, average_total, zero_hit_share) = measure::protocol(
+        &own,
+        &args.patience,
+        &requests,
+        args.threads,
+        args.min_seconds,
+        &connect,
+        &run,
+    )?;
+    say(&Message::InProcess {
+        run: Box::new(EngineRun {
+            engine: "registre-in-process".to_owned(),
+            mode: "search+facets+typos+highlights".to_owned(),
+            latency,
+            throughput,
+            average_total,
+            zero_hit_share,
+            server_cpu_ms_per_query: None,
+        }),
+    });
+    drop(searcher);
+    runtime.block_on(indexer.close())?;
+
+    // 3. The application, on port 0, opening the index just built.
+    runtime.block_on(async {
+        let mut settings = registre::SettingsArgs {
+            listen: "127.0.0.1:0".to_owned(),
+            data_dir: args.data_dir.clone(),
+            database_url: Some(database_url.clone()),
+            admin_token: Some("registre-bench-admin-token-0123456789".to_owned()),
+            no_schedule: true,
+        }
+        .validate()?;
+        settings.load_bundled_dataset = false;
+        settings.schedule_sources = false;
+        let application = registre::Application::build(settings).await?;
+        let (rss, hwm) = self_memory();
+        say(&Message::Ready {
+            port: application.port(),
+            rss,
+            hwm,
+        });
+        let (closed, on_close) = tokio::sync::oneshot::channel::<()>();
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            let stdin = std::io::stdin();
+            while stdin.lock().read_line(&mut sink).is_ok_and(|n| n > 0) {
+                sink.clear();
+            }
+            let _ = closed.send(());
+        });
+        application
+            .run_until(async {
+                let _ = on_close.await;
+            })
+            .await
+    })?;
+    let (rss, hwm) = self_memory();
+    say(&Message::Stopped { rss, hwm });
+    Ok(())
+}
+
+/// The parent's handle on the child.
+pub struct Server {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: std::io::Lines<BufReader<std::process::ChildStdout>>,
+    pub port: u16,
+    pub report: ServerReport,
+    pub in_process: Option<EngineRun>,
+}
+
+impl Server {
+    /// Starts the child and waits until it serves (the rebuild and the in-process run happen first).
+    pub fn start(args: &ServeArgs, patience_args: &[String]) -> anyhow::Result<Self> {
+        let exe = std::env::current_exe()?;
+        let mut child = Command::new(exe)
+            .arg("serve")
+            .arg("--data-dir")
+            .arg(&args.data_dir)
+            .arg("--queries")
+            .arg(&args.queries)
+            .arg("--min-seconds")
+            .arg(args.min_seconds.to_string())
+            .arg("--threads")
+            .arg(args.threads.to_string())
+            .args(patience_args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("cannot start the server process")?;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut server = Self {
+            child,
+            stdin,
+            lines: BufReader::new(stdout).lines(),
+            port: 0,
+            report: ServerReport::default(),
+            in_process: None,
+        };
+        loop {
+            match server.next_message()? {
+                Message::Rebuilt {
+                    seconds,
+                    documents,
+                    index_bytes,
+                    rss,
+                    hwm,
+                } => {
+                    eprintln!("registre: index rebuilt from the database in {seconds:.1} s ({documents} documents)");
+                    server.report.rebuild_seconds = seconds;
+                    server.report.documents = documents;
+                    server.report.index_bytes = index_bytes;
+                    server.report.rss_after_rebuild = rss;
+                    server.report.hwm_after_rebuild = hwm;
+                }
+                Message::InProcess { run } => server.in_process = Some(*run),
+                Message::Ready { port, rss, hwm } => {
+                    server.port = port;
+                    server.report.rss_ready = rss;
+                    server.report.hwm_ready = hwm;
+                    return Ok(server);
+                }
+                Message::Stopped { .. } => bail!("the server stopped before serving"),
+            }
+        }
+    }
+
+    fn next_message(&mut self) -> anyhow::Result<Message> {
+        for line in self.lines.by_ref() {
+            let line = line?;
+            if let Some(json) = line.strip_prefix("BENCH ") {
+                return Ok(serde_json::from_str(json)?);
+            }
+        }
+        bail!("the server process ended")
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Closes the child's standard input and waits for it to stop.
+    pub fn stop(mut self) -> anyhow::Result<ServerReport> {
+        drop(self.stdin.take());
+        while let Ok(message) = self.next_message() {
+            if let Message::Stopped { rss, hwm } = message {
+                self.report.rss_stopped = rss;
+                self.report.hwm_stopped = hwm;
+            }
+        }
+        let status = self.child.wait()?;
+        if !status.success() {
+            bail!("the server process ended with {status}");
+        }
+        Ok(self.report)
+    }
+}
+
+/// Loads `/api/v1/search` (and `/api/v1/suggest`) over loopback.
+pub fn http_runs(
+    server: &Server,
+    queries: &[BenchQuery],
+    prefixes: &[String],
+    threads: usize,
+    min_seconds: f64,
+    patience: &Patience,
+) -> anyhow::Result<Vec<EngineRun>> {
+    let own = Own::me().with_server(server.pid());
+    let port = server.port;
+    let connect = || HttpClient::connect(port);
+    let mut runs = Vec::new();
+
+    let paths: Vec<String> = queries.iter().map(path_of).collect();
+    let search = |client: &mut HttpClient, path: &String| -> measure::Outcome {
+        let status = client.get(path)?;
+        if status != 200 {
+            bail!(
+                "HTTP {status} for {path}: {}",
+                String::from_utf8_lossy(&client.body()[..client.body().len().min(300)])
+            );
+        }
+        client.number("total").context("no total in the response")
+    };
+    eprintln!("registre over HTTP: /api/v1/search");
+    let (latency, throughput, average_total, zero_hit_share) =
+        measure::protocol(&own, patience, &paths, threads, min_seconds, &connect, &search)?;
+    runs.push(EngineRun {
+        engine: "registre-http".to_owned(),
+        mode: "search+facets+typos+highlights".to_owned(),
+        server_cpu_ms_per_query: throughput.server_cpu_ms_per_query,
+        latency,
+        throughput,
+        average_total,
+        zero_hit_share,
+    });
+
+    let suggest_paths: Vec<String> = prefixes
+        .iter()
+        .map(|p| format!("/api/v1/suggest?q={}", encode(p)))
+        .collect();
+    let suggest = |client: &mut HttpClient, path: &String| -> measure::Outcome {
+        let status = client.get(path)?;
+        if status != 200 {
+            bail!("HTTP {status} for {path}");
+        }
+        let count = client
+            .body()
+            .windows(7)
+            .filter(|w| w == b"\"text\":")
+            .count();
+        Ok(count as u64)
+    };
+    eprintln!("registre over HTTP: /api/v1/suggest");
+    let (latency, throughput, average_total, zero_hit_share) = measure::protocol(
+        &own,
+        patience,
+        &suggest_paths,
+        threads,
+        min_seconds,
+        &connect,
+        &suggest,
+    )?;
+    runs.push(EngineRun {
+        engine: "registre-http".to_owned(),
+        mode: "suggest".to_owned(),
+        server_cpu_ms_per_query: throughput.server_cpu_ms_per_query,
+        latency,
+        throughput,
+        average_total,
+        zero_hit_share,
+    });
+    Ok(runs)
+}
+
+/// Where a corpus's Registre data lives.
+pub fn data_dir(work: &Path) -> PathBuf {
+    work.join("registre")
+}

@@ -1,0 +1,271 @@
+//! Text analysis: how names, descriptions and queries become index terms.
+//!
+//! Four analyzers, registered under fixed names in every index:
+//! - `fr`: words (French elisions removed) → lowercase → accent folding → French stop words → French
+//!   stemming. Folding comes before stemming so that "donnees" and "données" meet (shared/STACK.md).
+//! - `en`: the same with English stop words and the English stemmer, for English labels and descriptions.
+//! - `plain`: words → lowercase → accent folding, no stemming: the vocabulary used for typo tolerance,
+//!   prefixes and "did you mean", where a stem would hide the word the user typed.
+//! - `raw` (tantivy's own) for values normalised in Rust with [`normalize`]: exact names and identifiers.
+
+use std::sync::LazyLock;
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter,
+    TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager,
+};
+
+pub(crate) const FRENCH: &str = "fr";
+pub(crate) const ENGLISH: &str = "en";
+pub(crate) const PLAIN: &str = "plain";
+
+/// Words longer than this are noise (hashes, URLs) and are dropped.
+const LONGEST_WORD: usize = 40;
+
+/// Articles and pronouns that French elides before a vowel: "l'hébergement", "d'identité", "qu'il".
+const ELIDED: &[&str] = &[
+    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu",
+];
+
+/// The Snowball French stop words, accent-folded because the filter runs after folding (so that
+/// "meme" is dropped like "même"). "eu" and "ai" are left out on purpose: in this catalogue they are
+/// far more often "EU" and "AI" than forms of "avoir".
+const FRENCH_STOP_WORDS: &[&str] = &[
+    "au", "aux", "avec", "ce", "ces", "dans", "de", "des", "du", "elle", "en", "et", "eux", "il",
+    "je", "la", "le", "leur", "lui", "ma", "mais", "me", "meme", "mes", "moi", "mon", "ne", "nos",
+    "notre", "nous", "on", "ou", "par", "pas", "pour", "qu", "que", "qui", "sa", "se", "ses",
+    "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous", "c", "d",
+    "j", "l", "a", "m", "n", "s", "t", "y", "etee", "etees", "etant", "suis", "es", "etes", "sont",
+    "serai", "seras", "sera", "serons", "serez", "seront", "serais", "serait", "serions", "seriez",
+    "seraient", "etais", "etait", "etions", "etiez", "etaient", "fus", "fut", "fumes", "futes",
+    "furent", "sois", "soit", "soyons", "soyez", "soient", "fusse", "fusses", "fussions",
+    "fussiez", "fussent", "ayant", "eue", "eues", "eus", "avons", "avez", "ont", "aurai", "aurons",
+    "aurez", "auront", "aurais", "aurait", "aurions", "auriez", "auraient", "avais", "avait",
+    "aviez", "avaient", "eut", "eumes", "eutes", "eurent", "aie", "aies", "ait", "ayons", "ayez",
+    "aient", "eusse", "eusses", "eussions", "eussiez", "eussent", "ceci", "cela", "cet", "cette",
+    "ici", "ils", "les", "leurs", "quel", "quels", "quelle", "quelles", "sans", "soi",
+];
+
+/// Splits text into words at every character that is not a letter or a digit, and drops French
+/// elided words ("l", "qu", ...) written just before an apostrophe. Elided words take no position,
+/// so "l'hébergement" and "hébergement" index alike and phrases keep their word distances.
+#[derive(Clone, Default)]
+pub(crate) struct WordTokenizer {
+    token: Token,
+}
+
+pub(crate) struct WordTokenStream<'a> {
+    text: &'a str,
+    offset: usize,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordTokenStream<'a> {
+        self.token.reset();
+        WordTokenStream {
+            text,
+            offset: 0,
+            token: &mut self.token,
+        }
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | 'ʼ')
+}
+
+impl TokenStream for WordTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        loop {
+            let rest = &self.text[self.offset..];
+            let Some(start) = rest.find(char::is_alphanumeric) else {
+                self.offset = self.text.len();
+                return false;
+            };
+            let from = self.offset + start;
+            let length = self.text[from..]
+                .find(|c: char| !c.is_alphanumeric())
+                .unwrap_or(self.text.len() - from);
+            let to = from + length;
+            self.offset = to;
+            let word = &self.text[from..to];
+            let mut after = self.text[to..].chars();
+            let elided = after.next().is_some_and(is_apostrophe)
+                && after.next().is_some_and(char::is_alphanumeric)
+                && ELIDED.iter().any(|e| word.eq_ignore_ascii_case(e));
+            if elided {
+                continue;
+            }
+            self.token.text.clear();
+            self.token.text.push_str(word);
+            self.token.offset_from = from;
+            self.token.offset_to = to;
+            self.token.position = self.token.position.wrapping_add(1);
+            return true;
+        }
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+pub(crate) fn french() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(LONGEST_WORD))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(StopWordFilter::remove(
+            FRENCH_STOP_WORDS.iter().map(|w| (*w).to_owned()),
+        ))
+        .filter(Stemmer::new(Language::French))
+        .build()
+}
+
+pub(crate) fn english() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(LONGEST_WORD))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stop words"))
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+pub(crate) fn plain() -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(LONGEST_WORD))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// Registers the analyzers an index's schema refers to.
+pub(crate) fn register(tokenizers: &TokenizerManager) {
+    tokenizers.register(FRENCH, french());
+    tokenizers.register(ENGLISH, english());
+    tokenizers.register(PLAIN, plain());
+}
+
+/// The terms `analyzer` makes of `text`, with their positions.
+pub(crate) fn terms(analyzer: &TextAnalyzer, text: &str) -> Vec<(usize, String)> {
+    let mut analyzer = analyzer.clone();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(token) = stream.next() {
+        out.push((token.position, token.text.clone()));
+    }
+    out
+}
+
+static PLAIN_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(plain);
+
+/// Lowercase, accent-folded words of `text`: what the `plain` analyzer indexes.
+pub(crate) fn words(text: &str) -> Vec<String> {
+    terms(&PLAIN_ANALYZER, text)
+        .into_iter()
+        .map(|(_, word)| word)
+        .collect()
+}
+
+/// `text` as its plain words joined by single spaces: "WeTransfer B.V." → "wetransfer b v". Exact name
+/// matches and name sorting compare these, so that case, accents and punctuation never matter.
+pub fn normalize(text: &str) -> String {
+    words(text).join(" ")
+}
+
+/// The plain words of `text` with their byte spans in it, to rewrite a query word by word.
+pub(crate) fn word_spans(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut analyzer = PLAIN_ANALYZER.clone();
+    let mut stream = analyzer.token_stream(text);
+    let mut spans = Vec::new();
+    while let Some(token) = stream.next() {
+        spans.push((token.offset_from..token.offset_to, token.text.clone()));
+    }
+    spans
+}
+
+static FRENCH_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(french);
+static ENGLISH_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(english);
+
+/// The French index term of one plain word, `None` for a stop word.
+pub(crate) fn french_term(word: &str) -> Option<String> {
+    terms(&FRENCH_ANALYZER, word)
+        .into_iter()
+        .next()
+        .map(|(_, t)| t)
+}
+
+/// The English index term of one plain word, `None` for a stop word.
+pub(crate) fn english_term(word: &str) -> Option<String> {
+    terms(&ENGLISH_ANALYZER, word)
+        .into_iter()
+        .next()
+        .map(|(_, t)| t)
+}
+
+pub(crate) fn french_analyzer() -> &'static TextAnalyzer {
+    &FRENCH_ANALYZER
+}
+
+pub(crate) fn english_analyzer() -> &'static TextAnalyzer {
+    &ENGLISH_ANALYZER
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn french_terms(text: &str) -> Vec<String> {
+        terms(&french(), text).into_iter().map(|(_, t)| t).collect()
+    }
+
+    #[test]
+    fn accents_fold_before_stemming_so_both_spellings_meet() {
+        assert_eq!(french_terms("données"), french_terms("donnees"));
+        assert_eq!(french_terms("Hébergement"), french_terms("hebergement"));
+        assert_eq!(french_terms("sécurisée"), french_terms("securisee"));
+    }
+
+    #[test]
+    fn elided_articles_disappear_without_taking_a_position() {
+        let elided = terms(&french(), "l'hébergement d'identité");
+        let bare = terms(&french(), "hébergement identité");
+        assert_eq!(elided, bare);
+        assert_eq!(words("qu’il aujourd'hui"), vec!["il", "aujourd", "hui"]);
+    }
+
+    #[test]
+    fn french_stop_words_go_with_or_without_accents() {
+        assert!(french_terms("de la même").is_empty());
+        assert!(french_terms("de la meme").is_empty());
+        assert_eq!(
+            french_terms("AI").len(),
+            1,
+            "AI is a word here, not a form of avoir"
+        );
+    }
+
+    #[test]
+    fn normalised_names_ignore_case_accents_and_punctuation() {
+        assert_eq!(normalize("WeTransfer B.V."), "wetransfer b v");
+        assert_eq!(normalize("  Index Éducation "), "index education");
+        assert_eq!(normalize("LemonLDAP::NG"), "lemonldap ng");
+    }
+
+    #[test]
+    fn english_text_is_stemmed_in_english() {
+        let terms: Vec<String> = terms(&english(), "hosting the services")
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        assert_eq!(terms, vec!["host", "servic"]);
+    }
+}

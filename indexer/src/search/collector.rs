@@ -1,0 +1,373 @@
+//! One pass over the documents that match the text: filters, disjunctive facet counts, the total and
+//! the top of the page, all from fast fields.
+//!
+//! Filters are not part of the tantivy query: each document matching the text is judged here against
+//! every filter from its facet values, which gives in the same pass the counts of each facet under
+//! all the other filters (disjunctive counts) — one pass where a query per filtered facet would need
+//! several. The page is the best `limit` documents strictly after the cursor in sort order.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+use std::ops::Bound;
+use std::sync::Arc;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, ColumnValues, StrColumn};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use super::cursor::Position;
+use super::facets::{DocFacets, FilterSet, Tally};
+use super::types::Sort;
+
+/// What to collect.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub filters: FilterSet,
+    pub sort: Sort,
+    pub after: Option<Position>,
+    /// How many documents to keep (the page size plus one, to know whether another page follows).
+    pub keep: usize,
+    pub count_facets: bool,
+    pub scoring: bool,
+}
+
+/// Relevance is compared at this precision, so that near-equal scores tie and the qualification
+/// decides between them.
+pub(crate) fn rounded(score: Score) -> u32 {
+    (score.max(0.0) * 100.0).round() as u32
+}
+
+/// A document's place in the order: larger is better.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Rank {
+    /// (primary, secondary, reversed uid): relevance and qualification dates.
+    Number(u64, u64, u64),
+    /// Name and uid, both ascending.
+    Name(String, u64),
+}
+
+impl Ord for Rank {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (Rank::Number(a, b, c), Rank::Number(x, y, z)) => (a, b, c).cmp(&(x, y, z)),
+            (Rank::Name(n, u), Rank::Name(m, v)) => (m, v).cmp(&(n, u)),
+            (Rank::Number(..), Rank::Name(..)) => Ordering::Greater,
+            (Rank::Name(..), Rank::Number(..)) => Ordering::Less,
+        }
+    }
+}
+
+impl PartialOrd for Rank {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+fn numeric_rank(
+    sort: Sort,
+    score: Score,
+    qualification: u64,
+    until: u64,
+    uid: u64,
+) -> (u64, u64, u64) {
+    let tail = u64::MAX - uid;
+    match sort {
+        Sort::Relevance => (u64::from(rounded(score)), qualification, tail),
+        Sort::QualificationEnd => (u64::from(until > 0), u64::MAX - until, tail),
+        Sort::QualificationEndDesc => (u64::from(until > 0), until, tail),
+        Sort::Name => unreachable!("names are ranked by term ordinal"),
+    }
+}
+
+fn position_rank(sort: Sort, position: &Position) -> Option<(u64, u64, u64)> {
+    match (sort, position) {
+        (Sort::Relevance, Position::Relevance { r, q, u }) => {
+            Some((u64::from(*r), u64::from(*q), u64::MAX - u))
+        }
+        (Sort::QualificationEnd | Sort::QualificationEndDesc, Position::Until { d, u }) => {
+            Some(numeric_rank(sort, 0.0, 0, *d, *u))
+        }
+        _ => None,
+    }
+}
+
+/// A collected document.
+#[derive(Debug, Clone)]
+pub(crate) struct Ranked {
+    pub address: DocAddress,
+    pub score: Score,
+    pub position: Position,
+}
+
+/// The result of the pass.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Harvest {
+    /// Documents matching the text and every filter.
+    pub total: u64,
+    /// Documents matching the text, whatever the filters.
+    pub matched: u64,
+    pub tally: Tally,
+    /// Best first.
+    pub top: Vec<Ranked>,
+}
+
+pub(crate) struct SearchCollector {
+    pub plan: Arc<Plan>,
+}
+
+/// Where the cursor's name falls in one segment's name dictionary.
+enum NameCursor {
+    None,
+    /// The name exists in this segment with this ordinal: after it means a later ordinal, or the same
+    /// ordinal and a later uid.
+    At(u64, u64),
+    /// The name does not exist here: after it means this ordinal or a later one.
+    From(u64),
+}
+
+pub(crate) struct SegmentSearch {
+    plan: Arc<Plan>,
+    segment: SegmentOrdinal,
+    facet: Column<u64>,
+    uid: Arc<dyn ColumnValues<u64>>,
+    qualification: Arc<dyn ColumnValues<u64>>,
+    until: Arc<dyn ColumnValues<u64>>,
+    name: Option<StrColumn>,
+    name_cursor: NameCursor,
+    after: Option<(u64, u64, u64)>,
+    facets: DocFacets,
+    tally: Tally,
+    total: u64,
+    matched: u64,
+    /// Worst of the kept documents on top.
+    heap: BinaryHeap<Reverse<(SegmentRank, DocId, OrderedScore)>>,
+}
+
+/// Segment-local rank: the name variant holds a term ordinal, only comparable within the segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct SegmentRank(u64, u64, u64);
+
+/// A score carried along (not compared).
+#[derive(Debug, Clone, Copy)]
+struct OrderedScore(Score);
+
+impl PartialEq for OrderedScore {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl Eq for OrderedScore {}
+impl PartialOrd for OrderedScore {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for OrderedScore {
+    fn cmp(&self, _: &Self) -> Ordering {
+        Ordering::Equal
+    }
+}
+
+impl Collector for SearchCollector {
+    type Fruit = Harvest;
+    type Child = SegmentSearch;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentSearch> {
+        let fast = reader.fast_fields();
+        let plan = self.plan.clone();
+        let (name, name_cursor) = if plan.sort == Sort::Name {
+            let column = fast.str("name_sort")?;
+            let cursor = match (&column, &plan.after) {
+                (Some(column), Some(Position::Name { n, .. })) => {
+                    let dictionary = column.dictionary();
+                    match dictionary.term_ord(n.as_bytes())? {
+                        Some(ord) => match &plan.after {
+                            Some(Position::Name { u, .. }) => NameCursor::At(ord, *u),
+                            _ => NameCursor::None,
+                        },
+                        None => {
+                            let (lower, _) = dictionary.term_bounds_to_ord(
+                                Bound::Included(n.as_bytes()),
+                                Bound::Unbounded,
+                            )?;
+                            match lower {
+                                Bound::Included(ord) => NameCursor::From(ord),
+                                Bound::Excluded(ord) => NameCursor::From(ord + 1),
+                                Bound::Unbounded => NameCursor::From(0),
+                            }
+                        }
+                    }
+                }
+                _ => NameCursor::None,
+            };
+            (column, cursor)
+        } else {
+            (None, NameCursor::None)
+        };
+        let after = match (&plan.after, plan.sort) {
+            (Some(position), sort) if sort != Sort::Name => position_rank(sort, position),
+            _ => None,
+        };
+        Ok(SegmentSearch {
+            segment,
+            facet: fast.u64("facet")?,
+            uid: fast.u64("uid")?.first_or_default_col(0),
+            qualification: fast.u64("qualification")?.first_or_default_col(0),
+            until: fast.u64("qualified_until")?.first_or_default_col(0),
+            name,
+            name_cursor,
+            after,
+            facets: DocFacets::default(),
+            tally: Tally::default(),
+            total: 0,
+            matched: 0,
+            heap: BinaryHeap::with_capacity(plan.keep + 1),
+            plan,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.plan.scoring
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Harvest>) -> tantivy::Result<Harvest> {
+        let mut merged = Harvest::default();
+        let mut ranked: Vec<(Rank, Ranked)> = Vec::new();
+        for fruit in fruits {
+            merged.total += fruit.total;
+            merged.matched += fruit.matched;
+            merged.tally.merge(&fruit.tally);
+            ranked.extend(
+                fruit
+                    .top
+                    .into_iter()
+                    .map(|r| (rank_of(self.plan.sort, &r.position), r)),
+            );
+        }
+        ranked.sort_by(|a, b| b.0.cmp(&a.0));
+        ranked.truncate(self.plan.keep);
+        merged.top = ranked.into_iter().map(|(_, r)| r).collect();
+        Ok(merged)
+    }
+}
+
+fn rank_of(sort: Sort, position: &Position) -> Rank {
+    match position {
+        Position::Name { n, u } => Rank::Name(n.clone(), *u),
+        other => {
+            let (a, b, c) = position_rank(sort, other).unwrap_or((0, 0, 0));
+            Rank::Number(a, b, c)
+        }
+    }
+}
+
+impl SegmentSearch {
+    fn rank(&self, doc: DocId, score: Score, uid: u64) -> Option<SegmentRank> {
+        if self.plan.sort == Sort::Name {
+            let ord = self
+                .name
+                .as_ref()
+                .and_then(|column| column.ords().first(doc))
+                .unwrap_or(u64::MAX);
+            let after = match self.name_cursor {
+                NameCursor::None => true,
+                NameCursor::At(at, cursor_uid) => ord > at || (ord == at && uid > cursor_uid),
+                NameCursor::From(from) => ord >= from,
+            };
+            return after.then_some(SegmentRank(u64::MAX - ord, 0, u64::MAX - uid));
+        }
+        let (a, b, c) = numeric_rank(
+            self.plan.sort,
+            score,
+            self.qualification.get_val(doc),
+            self.until.get_val(doc),
+            uid,
+        );
+        match self.after {
+            Some(after) if (a, b, c) >= after => None,
+            _ => Some(SegmentRank(a, b, c)),
+        }
+    }
+
+    fn position(&self, doc: DocId, score: Score) -> Position {
+        let uid = self.uid.get_val(doc);
+        match self.plan.sort {
+            Sort::Relevance => Position::Relevance {
+                r: rounded(score),
+                q: self.qualification.get_val(doc) as u8,
+                u: uid,
+            },
+            Sort::Name => {
+                let mut bytes = Vec::new();
+                if let Some(column) = &self.name
+                    && let Some(ord) = column.ords().first(doc)
+                {
+                    let _ = column.dictionary().ord_to_term(ord, &mut bytes);
+                }
+                Position::Name {
+                    n: String::from_utf8(bytes).unwrap_or_default(),
+                    u: uid,
+                }
+            }
+            Sort::QualificationEnd | Sort::QualificationEndDesc => Position::Until {
+                d: self.until.get_val(doc),
+                u: uid,
+            },
+        }
+    }
+}
+
+impl SegmentCollector for SegmentSearch {
+    type Fruit = Harvest;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.matched += 1;
+        self.facets.load(self.facet.values_for_doc(doc));
+        let verdict = self
+            .tally
+            .judge(&self.facets, &self.plan.filters, self.plan.count_facets);
+        if !verdict.matches {
+            return;
+        }
+        self.total += 1;
+        let uid = self.uid.get_val(doc);
+        let Some(rank) = self.rank(doc, score, uid) else {
+            return;
+        };
+        if self.heap.len() < self.plan.keep {
+            self.heap.push(Reverse((rank, doc, OrderedScore(score))));
+        } else if let Some(Reverse((worst, _, _))) = self.heap.peek()
+            && rank > *worst
+        {
+            self.heap.pop();
+            self.heap.push(Reverse((rank, doc, OrderedScore(score))));
+        }
+    }
+
+    fn harvest(self) -> Harvest {
+        let mut kept: Vec<(SegmentRank, DocId, Score)> = self
+            .heap
+            .iter()
+            .map(|Reverse((rank, doc, score))| (*rank, *doc, score.0))
+            .collect();
+        kept.sort_by_key(|k| Reverse(k.0));
+        let top = kept
+            .into_iter()
+            .map(|(_, doc, score)| Ranked {
+                address: DocAddress::new(self.segment, doc),
+                score,
+                position: self.position(doc, score),
+            })
+            .collect();
+        Harvest {
+            total: self.total,
+            matched: self.matched,
+            tally: self.tally,
+            top,
+        }
+    }
+}

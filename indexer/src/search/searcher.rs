@@ -1,0 +1,796 @@
+//! The read side: [`Searcher`], a cheap handle the API and the web share, answering searches and
+//! suggestions from the live index generation without touching the database.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::ops::Bound;
+use std::sync::{Arc, RwLock};
+
+use registre_domain::taxonomy::{Category, SuiteClass};
+use tantivy::collector::TopDocs;
+use tantivy::query::Query;
+use tantivy::schema::{Field, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{
+    DocAddress, DocId, IndexReader, Searcher as TantivySearcher, SegmentReader, TantivyDocument,
+    Term,
+};
+
+use super::alternatives::{asks_for_alternative, find_product, is_framing};
+use super::analysis::{
+    english_analyzer, english_term, french_analyzer, french_term, normalize, terms, word_spans,
+};
+use super::collector::{Harvest, Plan, SearchCollector, rounded};
+use super::cursor::{self, Position};
+use super::document::StoredHit;
+use super::facets::{FilterSet, kinds_of_tool};
+use super::query::{
+    Clause, Identifier, MIN_PREFIX, Parsed, QueryBuilder, close_words, is_known, is_stop_word,
+    parse, typo_distance,
+};
+use super::schema::Fields;
+use super::types::{
+    Explanation, Highlight, HighlightField, Hit, Interpretation, MAX_LIMIT, MAX_QUERY_CHARS,
+    MAX_SUGGESTIONS, Qualification, SearchError, SearchRequest, SearchResults, Suggestion,
+};
+
+impl From<tantivy::TantivyError> for SearchError {
+    fn from(error: tantivy::TantivyError) -> Self {
+        SearchError::Index(error.to_string())
+    }
+}
+
+impl From<std::io::Error> for SearchError {
+    fn from(error: std::io::Error) -> Self {
+        SearchError::Index(error.to_string())
+    }
+}
+
+/// One open index generation.
+pub(crate) struct LiveIndex {
+    pub reader: IndexReader,
+    pub fields: Fields,
+    pub generation: String,
+}
+
+/// The state of the index, for readiness checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexStatus {
+    /// An index generation is open and answers.
+    pub ready: bool,
+    pub generation: Option<String>,
+    pub documents: u64,
+}
+
+/// A handle on the live index: clone it freely. Searches are synchronous and CPU-bound: call them
+/// from a blocking thread (`spawn_blocking`) in async code.
+#[derive(Clone, Default)]
+pub struct Searcher {
+    live: Arc<RwLock<Option<Arc<LiveIndex>>>>,
+}
+
+impl std::fmt::Debug for Searcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Searcher")
+            .field("status", &self.status())
+            .finish()
+    }
+}
+
+/// Words found, corrected or completed, to be highlighted.
+#[derive(Default)]
+struct Marked {
+    words: BTreeSet<String>,
+    phrases: Vec<String>,
+}
+
+impl Searcher {
+    /// A handle that no indexer feeds: never ready. Used where only the API's shape matters.
+    pub fn detached() -> Self {
+        Self::default()
+    }
+
+    /// Makes `live` the generation that answers from now on.
+    pub(crate) fn install(&self, live: Arc<LiveIndex>) {
+        *self.live.write().unwrap_or_else(|e| e.into_inner()) = Some(live);
+    }
+
+    fn live(&self) -> Result<Arc<LiveIndex>, SearchError> {
+        self.live
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .ok_or(SearchError::NotReady)
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.live().is_ok()
+    }
+
+    pub fn status(&self) -> IndexStatus {
+        match self.live() {
+            Ok(live) => IndexStatus {
+                ready: true,
+                generation: Some(live.generation.clone()),
+                documents: live.reader.searcher().num_docs(),
+            },
+            Err(_) => IndexStatus {
+                ready: false,
+                generation: None,
+                documents: 0,
+            },
+        }
+    }
+
+    /// Runs one search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        if request.query.chars().count() > MAX_QUERY_CHARS {
+            return Err(SearchError::QueryTooLong {
+                max: MAX_QUERY_CHARS,
+            });
+        }
+        if !(1..=MAX_LIMIT).contains(&request.limit) {
+            return Err(SearchError::LimitOutOfRange { max: MAX_LIMIT });
+        }
+        let fingerprint = cursor::fingerprint(&request.query, &request.filters, request.sort);
+        let after = request
+            .cursor
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(|c| cursor::decode(c, &fingerprint, request.sort))
+            .transpose()?;
+        let live = self.live()?;
+        let run = Run {
+            searcher: live.reader.searcher(),
+            fields: &live.fields,
+            request,
+            filters: FilterSet::new(&request.filters),
+            after,
+            marked: Marked::default(),
+        };
+        run.execute(&fingerprint)
+    }
+
+    /// Up to `limit` (at most [`MAX_SUGGESTIONS`]) names completing `text`, as typed in a search box.
+    pub fn suggest(&self, text: &str, limit: usize) -> Result<Vec<Suggestion>, SearchError> {
+        if text.chars().count() > MAX_QUERY_CHARS {
+            return Err(SearchError::QueryTooLong {
+                max: MAX_QUERY_CHARS,
+            });
+        }
+        if !(1..=MAX_SUGGESTIONS).contains(&limit) {
+            return Err(SearchError::LimitOutOfRange {
+                max: MAX_SUGGESTIONS,
+            });
+        }
+        let typed = normalize(text);
+        // One letter would expand to a large share of the vocabulary for little use.
+        if typed.chars().count() < 2 {
+            return Ok(Vec::new());
+        }
+        let live = self.live()?;
+        let searcher = live.reader.searcher();
+        let fields = &live.fields;
+        let parsed = parse(text);
+        let last = parsed.words.len() - 1;
+        let parts: Vec<Box<dyn Query>> = parsed
+            .words
+            .iter()
+            .enumerate()
+            .map(|(index, word)| -> Box<dyn Query> {
+                let term = Term::from_field_text(fields.name_words, word);
+                if index == last && parsed.prefix_last {
+                    Box::new(tantivy::query::FuzzyTermQuery::new_prefix(term, 0, false))
+                } else {
+                    Box::new(tantivy::query::TermQuery::new(
+                        term,
+                        tantivy::schema::IndexRecordOption::Basic,
+                    ))
+                }
+            })
+            .collect();
+        let query = tantivy::query::BooleanQuery::intersection(parts);
+        let start = typed.into_bytes();
+        let mut end = start.clone();
+        end.push(0xFF);
+        let rank = move |segment: &SegmentReader| {
+            let fast = segment.fast_fields();
+            let names = fast.str("name_sort").ok().flatten();
+            let (from, to) = names
+                .as_ref()
+                .and_then(|column| {
+                    column
+                        .dictionary()
+                        .term_bounds_to_ord(
+                            Bound::Included(start.as_slice()),
+                            Bound::Excluded(end.as_slice()),
+                        )
+                        .ok()
+                })
+                .map_or((u64::MAX, 0), |(lower, upper)| {
+                    (lower_ord(lower), upper_ord(upper))
+                });
+            let qualification = fast
+                .u64("qualification")
+                .map(|c| c.first_or_default_col(0))
+                .ok();
+            let uid = fast.u64("uid").map(|c| c.first_or_default_col(0)).ok();
+            move |doc: DocId| {
+                let starts = names
+                    .as_ref()
+                    .and_then(|c| c.ords().first(doc))
+                    .is_some_and(|ord| ord >= from && ord < to);
+                let uid = uid.as_ref().map_or(0, |c| c.get_val(doc));
+                (
+                    starts,
+                    qualification.as_ref().map_or(0, |c| c.get_val(doc)),
+                    uid & 1 == 0,
+                    u64::MAX - uid,
+                )
+            }
+        };
+        let top = searcher.search(&query, &TopDocs::with_limit(limit * 3).order_by(rank))?;
+        let mut seen = HashSet::new();
+        let mut suggestions = Vec::new();
+        for (_, address) in top {
+            let stored = stored_hit(&searcher, fields, address)?;
+            if seen.insert(normalize(&stored.name)) {
+                suggestions.push(Suggestion {
+                    text: stored.name,
+                    kind: stored.kind,
+                    id: stored.id,
+                    key: stored.key,
+                });
+            }
+            if suggestions.len() == limit {
+                break;
+            }
+        }
+        Ok(suggestions)
+    }
+}
+
+fn lower_ord(bound: Bound<u64>) -> u64 {
+    match bound {
+        Bound::Included(ord) => ord,
+        Bound::Excluded(ord) => ord + 1,
+        Bound::Unbounded => 0,
+    }
+}
+
+fn upper_ord(bound: Bound<u64>) -> u64 {
+    match bound {
+        Bound::Included(ord) => ord + 1,
+        Bound::Excluded(ord) => ord,
+        Bound::Unbounded => u64::MAX,
+    }
+}
+
+fn stored_hit(
+    searcher: &TantivySearcher,
+    fields: &Fields,
+    address: DocAddress,
+) -> Result<StoredHit, SearchError> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    stored_of(&doc, fields)
+}
+
+fn stored_of(doc: &TantivyDocument, fields: &Fields) -> Result<StoredHit, SearchError> {
+    let json = doc
+        .get_first(fields.summary)
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| SearchError::Index("a document has no summary".to_owned()))?;
+    serde_json::from_str(json).map_err(|e| SearchError::Index(format!("unreadable summary: {e}")))
+}
+
+/// What "alternative to X" looks for.
+struct Target {
+    /// X, as the table or the registry names it.
+    name: String,
+    /// X's words in the query.
+    words: Vec<String>,
+    classes: Vec<SuiteClass>,
+    categories: Vec<Category>,
+    /// X itself, which is no alternative to itself.
+    excluded: Vec<Box<dyn Query>>,
+}
+
+/// One search in progress.
+struct Run<'a> {
+    searcher: TantivySearcher,
+    fields: &'a Fields,
+    request: &'a SearchRequest,
+    filters: FilterSet,
+    after: Option<Position>,
+    marked: Marked,
+}
+
+/// What the query turned into.
+struct Planned {
+    query: Box<dyn Query>,
+    interpretation: Interpretation,
+    harvest: Harvest,
+    scoring: bool,
+}
+
+impl Run<'_> {
+    fn builder(&self) -> QueryBuilder<'_> {
+        QueryBuilder {
+            searcher: &self.searcher,
+            fields: self.fields,
+        }
+    }
+
+    fn collect(&self, query: &dyn Query, scoring: bool) -> Result<Harvest, SearchError> {
+        let plan = Plan {
+            filters: self.filters.clone(),
+            sort: self.request.sort,
+            after: self.after.clone(),
+            keep: self.request.limit + 1,
+            count_facets: true,
+            scoring,
+        };
+        Ok(self.searcher.search(
+            query,
+            &SearchCollector {
+                plan: Arc::new(plan),
+            },
+        )?)
+    }
+
+    fn planned(
+        &self,
+        query: Box<dyn Query>,
+        interpretation: Interpretation,
+        scoring: bool,
+    ) -> Result<Planned, SearchError> {
+        let harvest = self.collect(query.as_ref(), scoring)?;
+        Ok(Planned {
+            query,
+            interpretation,
+            harvest,
+            scoring,
+        })
+    }
+
+    fn execute(mut self, fingerprint: &str) -> Result<SearchResults, SearchError> {
+        let text = self.request.query.trim().to_owned();
+        let parsed = parse(&text);
+        let planned = self.plan(&text, &parsed)?;
+        let did_you_mean = if planned.harvest.matched == 0 && !parsed.words.is_empty() {
+            self.did_you_mean(&text)?
+        } else {
+            None
+        };
+        let limit = self.request.limit;
+        let next_cursor = (planned.harvest.top.len() > limit)
+            .then(|| cursor::encode(fingerprint, planned.harvest.top[limit - 1].position.clone()));
+        let facets = planned.harvest.tally.facets(&self.request.filters);
+        let highlighter = self.highlighter();
+        let mut hits = Vec::with_capacity(limit);
+        for ranked in planned.harvest.top.iter().take(limit) {
+            let doc: TantivyDocument = self.searcher.doc(ranked.address)?;
+            let stored = stored_of(&doc, self.fields)?;
+            let explanation = if self.request.explain {
+                Some(self.explain(&planned, ranked.address, ranked.score, &stored)?)
+            } else {
+                None
+            };
+            hits.push(Hit {
+                highlights: highlighter.highlights(&doc),
+                kind: stored.kind,
+                id: stored.id,
+                key: stored.key,
+                name: stored.name,
+                legal_name: stored.legal_name,
+                supplier: stored.supplier,
+                category: stored.category,
+                suite_class: stored.suite_class,
+                suite_tier: stored.suite_tier,
+                country: stored.country,
+                exposure: stored.exposure,
+                open_source: stored.open_source,
+                deployment_models: stored.deployment_models,
+                attestations: stored.attestations,
+                score: if planned.scoring { ranked.score } else { 0.0 },
+                explanation,
+            });
+        }
+        Ok(SearchResults {
+            hits,
+            total: planned.harvest.total,
+            facets,
+            did_you_mean,
+            next_cursor,
+            interpretation: planned.interpretation,
+        })
+    }
+
+    /// Reads the query: an identifier, an "alternative to" question, words, or nothing.
+    fn plan(&mut self, text: &str, parsed: &Parsed) -> Result<Planned, SearchError> {
+        if let Some(identifier) = Identifier::recognise(text) {
+            let query = self.builder().identifier(&identifier);
+            let planned = self.planned(
+                query,
+                Interpretation::Identifier {
+                    scheme: identifier.scheme(),
+                    value: identifier.value(),
+                },
+                true,
+            )?;
+            if planned.harvest.matched > 0 {
+                return Ok(planned);
+            }
+        }
+        if parsed.words.is_empty() {
+            return self.planned(
+                QueryBuilder::everything(),
+                Interpretation::Everything,
+                false,
+            );
+        }
+        if let Some(planned) = self.alternative(text, parsed)? {
+            return Ok(planned);
+        }
+        let clauses = self.builder().clauses(parsed)?;
+        self.note_words(parsed)?;
+        if clauses.is_empty() {
+            return self.planned(
+                QueryBuilder::everything(),
+                Interpretation::Everything,
+                false,
+            );
+        }
+        let words = clauses.len();
+        // When every word together finds nothing, the least useful words may go, one at a time, down
+        // to half of them: "hébergement données de santé" still finds health-data hosts that never
+        // say "hébergement".
+        let least = words.div_ceil(2).max(1);
+        let mut required = words;
+        loop {
+            let text_query =
+                QueryBuilder::text(clauses.iter().map(|c| c.box_clone()).collect(), required);
+            let query = QueryBuilder::with_bonuses(text_query, self.builder().exact(text));
+            let planned = self.planned(query, Interpretation::Text { words, required }, true)?;
+            if planned.harvest.matched > 0 || required <= least {
+                return Ok(planned);
+            }
+            required -= 1;
+        }
+    }
+
+    /// "alternative à Teams", "alternative to Zoom", "teams": the offers of the product's kind.
+    fn alternative(&mut self, text: &str, parsed: &Parsed) -> Result<Option<Planned>, SearchError> {
+        let words = &parsed.words;
+        let explicit = asks_for_alternative(words);
+        let product = find_product(words);
+        let bare_product = product
+            .as_ref()
+            .is_some_and(|(_, range)| range.len() == words.len());
+        if !explicit && !bare_product {
+            return Ok(None);
+        }
+        let builder = self.builder();
+        let Some(Target {
+            name,
+            words: target,
+            classes,
+            categories,
+            excluded,
+        }) = (match &product {
+            Some((product, range)) => Some(Target {
+                name: product.product.clone(),
+                words: words[range.clone()].to_vec(),
+                classes: product.suite_classes.clone(),
+                categories: product.categories.clone(),
+                excluded: product
+                    .names
+                    .iter()
+                    .map(|n| builder.named(&n.join(" ")))
+                    .collect(),
+            }),
+            None => self.registry_target(words)?,
+        })
+        else {
+            return Ok(None);
+        };
+        if classes.is_empty() && categories.is_empty() {
+            return Ok(None);
+        }
+        let interpretation = Interpretation::Alternative {
+            product: name,
+            suite_classes: classes.clone(),
+            categories: categories.clone(),
+        };
+        let kinds = QueryBuilder::optional(
+            builder.kinds_of_tool(&classes, &categories),
+            builder.suite_tiers(),
+        );
+        let query = if explicit {
+            // What is left once the framing and the product are gone ("open source", "chiffré")
+            // ranks the alternatives; the product itself is not an alternative to itself.
+            let rest: Vec<Clause> = words
+                .iter()
+                .filter(|w| !is_framing(w) && !target.contains(w))
+                .map(|w| Clause::Word(w.clone()))
+                .collect();
+            let rest = Parsed {
+                clauses: rest,
+                prefix_last: false,
+                words: Vec::new(),
+            };
+            let mut optional = Vec::new();
+            let clauses = builder.clauses(&rest)?;
+            if !clauses.is_empty() {
+                optional.push(QueryBuilder::text(clauses, 1));
+            }
+            optional.extend(builder.replacing(&target));
+            QueryBuilder::excluding(QueryBuilder::optional(kinds, optional), excluded)
+        } else {
+            // A bare product name: the product itself when the registry has it, then its alternatives.
+            let mut either = vec![kinds];
+            if let Some(names) = builder.names(words) {
+                either.push(QueryBuilder::with_bonuses(names, builder.exact(text)));
+            }
+            QueryBuilder::either(either)
+        };
+        self.note_words(parsed)?;
+        Ok(Some(self.planned(query, interpretation, true)?))
+    }
+
+    /// "alternative à X" where X is not in the table but may be a record of the registry
+    /// ("alternative à Pronote"): the kinds of tool of the records named X.
+    fn registry_target(&self, words: &[String]) -> Result<Option<Target>, SearchError> {
+        let target: Vec<String> = words.iter().filter(|w| !is_framing(w)).cloned().collect();
+        if target.is_empty() {
+            return Ok(None);
+        }
+        let builder = self.builder();
+        let named = builder.named(&target.join(" "));
+        let found = self
+            .searcher
+            .search(named.as_ref(), &TopDocs::with_limit(5).order_by_score())?;
+        let (mut classes, mut categories) = (Vec::new(), Vec::new());
+        let mut excluded = Vec::new();
+        for (_, address) in &found {
+            let fast = self
+                .searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields();
+            let (c, k) = kinds_of_tool(fast.u64("facet")?.values_for_doc(address.doc_id));
+            classes.extend(c);
+            categories.extend(k);
+            let uid = fast.u64("uid")?.first(address.doc_id);
+            excluded.extend(uid.map(|u| builder.uid(u)));
+        }
+        classes.sort();
+        classes.dedup();
+        categories.sort();
+        categories.dedup();
+        let name = found
+            .first()
+            .map(|(_, a)| stored_hit(&self.searcher, self.fields, *a).map(|s| s.name))
+            .transpose()?
+            .unwrap_or_else(|| target.join(" "));
+        Ok(Some(Target {
+            name,
+            words: target,
+            classes,
+            categories,
+            excluded,
+        }))
+    }
+
+    /// Remembers the words to highlight: those typed, their corrections and their completions.
+    fn note_words(&mut self, parsed: &Parsed) -> Result<(), SearchError> {
+        let last = parsed.clauses.len().saturating_sub(1);
+        for (index, clause) in parsed.clauses.iter().enumerate() {
+            match clause {
+                Clause::Word(word) => {
+                    self.marked.words.insert(word.clone());
+                    let distance = typo_distance(word);
+                    if distance > 0 && !is_known(&self.searcher, self.fields, word) {
+                        for (correction, _) in
+                            close_words(&self.searcher, self.fields, word, distance, 3)?
+                        {
+                            self.marked.words.insert(correction);
+                        }
+                    }
+                    if parsed.prefix_last && index == last && word.chars().count() >= MIN_PREFIX {
+                        for completion in self.completions(word, 20)? {
+                            self.marked.words.insert(completion);
+                        }
+                    }
+                }
+                Clause::Phrase(text) => self.marked.phrases.push(text.clone()),
+            }
+        }
+        Ok(())
+    }
+
+    /// Name words starting with `prefix`.
+    fn completions(&self, prefix: &str, limit: usize) -> Result<Vec<String>, SearchError> {
+        let mut found = BTreeSet::new();
+        let mut end = prefix.as_bytes().to_vec();
+        end.push(0xFF);
+        for segment in self.searcher.segment_readers() {
+            let index = segment.inverted_index(self.fields.name_words)?;
+            let mut stream = index
+                .terms()
+                .range()
+                .ge(prefix.as_bytes())
+                .lt(&end)
+                .into_stream()?;
+            while stream.advance() && found.len() < limit {
+                if let Ok(word) = std::str::from_utf8(stream.key()) {
+                    found.insert(word.to_owned());
+                }
+            }
+        }
+        Ok(found.into_iter().collect())
+    }
+
+    /// A corrected query for one that found nothing: each unknown word replaced by the closest known
+    /// one (one edit for words of 3 or 4 letters, as for typo tolerance beyond).
+    fn did_you_mean(&self, text: &str) -> Result<Option<String>, SearchError> {
+        let mut corrected = String::new();
+        let mut cursor = 0;
+        let mut changed = false;
+        for (span, word) in word_spans(text) {
+            if word.chars().count() < 3
+                || is_stop_word(&word)
+                || is_known(&self.searcher, self.fields, &word)
+            {
+                continue;
+            }
+            let distance = typo_distance(&word).max(1);
+            if let Some((better, _)) = close_words(&self.searcher, self.fields, &word, distance, 1)?
+                .into_iter()
+                .next()
+            {
+                corrected.push_str(&text[cursor..span.start]);
+                corrected.push_str(&better);
+                cursor = span.end;
+                changed = true;
+            }
+        }
+        corrected.push_str(&text[cursor..]);
+        Ok(changed.then_some(corrected))
+    }
+
+    fn highlighter(&self) -> Highlighter {
+        let mut french = BTreeSet::new();
+        let mut english = BTreeSet::new();
+        for word in &self.marked.words {
+            french.extend(french_term(word));
+            english.extend(english_term(word));
+        }
+        for phrase in &self.marked.phrases {
+            french.extend(terms(french_analyzer(), phrase).into_iter().map(|(_, t)| t));
+            english.extend(
+                terms(english_analyzer(), phrase)
+                    .into_iter()
+                    .map(|(_, t)| t),
+            );
+        }
+        Highlighter::new(&french, &english, self.fields)
+    }
+
+    fn explain(
+        &self,
+        planned: &Planned,
+        address: DocAddress,
+        score: f32,
+        stored: &StoredHit,
+    ) -> Result<Explanation, SearchError> {
+        let qualification = stored.attestations.qualification;
+        let details = if planned.scoring {
+            let explanation = planned.query.explain(&self.searcher, address)?;
+            serde_json::to_value(&explanation).unwrap_or(serde_json::Value::Null)
+        } else {
+            serde_json::Value::Null
+        };
+        let relevance = rounded(score) as f32 / 100.0;
+        let how = match &planned.interpretation {
+            Interpretation::Everything => "no words: every record matches equally".to_owned(),
+            Interpretation::Text { words, required } => format!(
+                "{required} of {words} word(s) required; BM25 per field times its boost (name 3, other names 2, labels 1.2, descriptions 1), best field per word, typo and prefix matches at reduced weight, +5 for an exact name"
+            ),
+            Interpretation::Identifier { scheme, value } => {
+                format!("exact {scheme} {value}: 10 for the record holding it, 1 for its offers")
+            }
+            Interpretation::Alternative { product, .. } => format!(
+                "offer of the same kind as {product} (3), plus the relevance of the other words and of the offers it says it replaces"
+            ),
+        };
+        let summary = match self.request.sort {
+            super::types::Sort::Relevance => format!(
+                "relevance {relevance:.2} ({how}); ties broken by qualification: {} (rank {}), then by record",
+                qualification_words(qualification),
+                qualification.rank()
+            ),
+            other => format!(
+                "sorted by {}; relevance {relevance:.2} ({how})",
+                other.code()
+            ),
+        };
+        Ok(Explanation {
+            score: if planned.scoring { score } else { 0.0 },
+            relevance,
+            qualification,
+            summary,
+            details,
+        })
+    }
+}
+
+fn qualification_words(qualification: Qualification) -> &'static str {
+    match qualification {
+        Qualification::ValidToday => "an attestation valid today",
+        Qualification::InProgress => "an attestation in progress",
+        Qualification::None => "no attestation valid or in progress",
+    }
+}
+
+/// Marks matched words in stored texts.
+struct Highlighter {
+    /// One snippet generator per highlighted field, built once per search.
+    generators: Vec<(HighlightField, Field, SnippetGenerator)>,
+}
+
+impl Highlighter {
+    fn new(french: &BTreeSet<String>, english: &BTreeSet<String>, fields: &Fields) -> Self {
+        let generator = |terms: &BTreeSet<String>, analyzer: &TextAnalyzer, field, max_chars| {
+            let weights: BTreeMap<String, f32> = terms.iter().map(|t| (t.clone(), 1.0)).collect();
+            SnippetGenerator::new(weights, analyzer.clone(), field, max_chars)
+        };
+        let mut generators = Vec::new();
+        if !french.is_empty() {
+            generators.push((
+                HighlightField::Name,
+                fields.name,
+                generator(french, french_analyzer(), fields.name, 300),
+            ));
+            generators.push((
+                HighlightField::DescriptionFr,
+                fields.description_fr,
+                generator(french, french_analyzer(), fields.description_fr, 180),
+            ));
+        }
+        if !english.is_empty() {
+            generators.push((
+                HighlightField::DescriptionEn,
+                fields.description_en,
+                generator(english, english_analyzer(), fields.description_en, 180),
+            ));
+        }
+        Self { generators }
+    }
+
+    fn highlights(&self, doc: &TantivyDocument) -> Vec<Highlight> {
+        let mut highlights = Vec::new();
+        for (kind, field, generator) in &self.generators {
+            let Some(text) = doc.get_first(*field).and_then(|v| v.as_str()) else {
+                continue;
+            };
+            let mut snippet = generator.snippet(text);
+            if snippet.highlighted().is_empty() {
+                continue;
+            }
+            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+            let fragment = snippet.fragment();
+            let chars = |byte: usize| fragment[..byte].chars().count();
+            highlights.push(Highlight {
+                field: *kind,
+                text: fragment.to_owned(),
+                html: snippet.to_html(),
+                ranges: snippet
+                    .highlighted()
+                    .iter()
+                    .map(|r| (chars(r.start), chars(r.end)))
+                    .collect(),
+            });
+        }
+        highlights
+    }
+}
