@@ -32,6 +32,18 @@ enum Command {
         #[command(flatten)]
         settings: SettingsArgs,
     },
+    /// Schedule a matchmaking benchmark instance and print its metrics as one JSON line.
+    ScheduleBench {
+        /// An instance in the shared benchmark format ({params, administrations, vendors, requests}).
+        #[arg(long)]
+        instance: PathBuf,
+        /// Also write the schedule as a JSON list of {"admin", "vendor", "slot", "table"}.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The published seed that makes the run reproducible.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Refresh the official sources once (for cron); exits non-zero when a run failed.
     Refresh {
         /// One source id (anssi-catalogue, anssi-in-qualification, ans-hds, acn-cloud, eu-cloud-coc); all when absent.
@@ -60,6 +72,11 @@ fn main() -> ExitCode {
             Some(Command::Serve { settings }) => serve(settings).await,
             Some(Command::Import { file, settings }) => import(settings, file).await,
             Some(Command::Refresh { source, settings }) => refresh(settings, source).await,
+            Some(Command::ScheduleBench { instance, out, seed }) => {
+                let line = registre_matchmaking::bench::schedule_bench_file(&instance, out.as_deref(), seed)?;
+                println!("{line}");
+                Ok(ExitCode::SUCCESS)
+            }
         }
     });
     match outcome {
