@@ -72,8 +72,16 @@ fn main() -> ExitCode {
             Some(Command::Serve { settings }) => serve(settings).await,
             Some(Command::Import { file, settings }) => import(settings, file).await,
             Some(Command::Refresh { source, settings }) => refresh(settings, source).await,
-            Some(Command::ScheduleBench { instance, out, seed }) => {
-                let line = registre_matchmaking::bench::schedule_bench_file(&instance, out.as_deref(), seed)?;
+            Some(Command::ScheduleBench {
+                instance,
+                out,
+                seed,
+            }) => {
+                let line = registre_matchmaking::bench::schedule_bench_file(
+                    &instance,
+                    out.as_deref(),
+                    seed,
+                )?;
                 println!("{line}");
                 Ok(ExitCode::SUCCESS)
             }
