@@ -186,17 +186,17 @@ impl Schedule {
 /// Reading or writing an instance or a schedule failed.
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         path: String,
         source: std::io::Error,
     },
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Write {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path} is not a valid {what}: {source}")]
+    #[error("{path} is not a valid {what}")]
     Parse {
         path: String,
         what: &'static str,

@@ -58,8 +58,8 @@ pub enum ScheduleError {
     TooManySlots { slots: usize, max: usize },
     #[error(transparent)]
     Selection(#[from] SelectionError),
-    #[error("the slot-matching model could not be solved: {0}")]
-    Timetable(String),
+    #[error("a slot-matching model could not be solved")]
+    Timetable(#[source] good_lp::ResolutionError),
 }
 
 /// Schedules a day from scratch.

@@ -19,7 +19,10 @@
 //! meeting as possible, then with two, and so on. Each reward step is larger than any total weight, so
 //! weight only breaks ties between equally fair selections.
 
-use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, microlp, variable};
+use good_lp::{
+    Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, microlp,
+    variable,
+};
 
 use super::problem::Problem;
 
@@ -39,9 +42,11 @@ pub(crate) struct SelectionInput {
     pub capacity: usize,
 }
 
+/// The solver gave up on the pair-selection model (it is always feasible, so this means a numerical
+/// failure inside microlp).
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("the pair-selection model could not be solved: {0}")]
-pub struct SelectionError(pub String);
+#[error("the pair-selection model could not be solved")]
+pub struct SelectionError(#[source] pub ResolutionError);
 
 /// The chosen pairs, in increasing order, and how many LP values were not 0 or 1 (always 0 for a
 /// totally unimodular model solved exactly; reported rather than assumed).
@@ -151,9 +156,7 @@ pub(crate) fn select_pairs(
     let all: Expression = pair_var.iter().flatten().copied().sum();
     model = model.with(all.leq(input.capacity as f64));
 
-    let solution = model
-        .solve()
-        .map_err(|error| SelectionError(error.to_string()))?;
+    let solution = model.solve().map_err(SelectionError)?;
     let values: Vec<Option<f64>> = pair_var
         .iter()
         .map(|var| var.map(|var| solution.value(var)))

@@ -2,7 +2,10 @@
 //! b-matching (a small network LP, again with microlp) that fills the slot's tables with the pairs that
 //! are most urgent; an ejection-chain repair then places what the sweep could not.
 
-use good_lp::{Expression, ProblemVariables, Solution, SolverModel, Variable, microlp, variable};
+use good_lp::{
+    Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, microlp,
+    variable,
+};
 
 use super::problem::{Problem, SlotSet};
 
@@ -107,7 +110,7 @@ pub(crate) fn sweep(
     problem: &Problem,
     timetable: &mut Timetable,
     pairs: &[usize],
-) -> Result<Vec<usize>, String> {
+) -> Result<Vec<usize>, ResolutionError> {
     let slots = problem.slots;
     let mut remaining_admin = vec![0u32; problem.admin_ids.len()];
     let mut remaining_vendor = vec![0u32; problem.vendor_ids.len()];
@@ -206,7 +209,7 @@ fn match_slot(
     slot: usize,
     candidates: &[usize],
     priorities: &[f64],
-) -> Result<Vec<usize>, String> {
+) -> Result<Vec<usize>, ResolutionError> {
     let mut variables = ProblemVariables::new();
     let vars: Vec<Variable> = candidates
         .iter()
@@ -249,7 +252,7 @@ fn match_slot(
         let sum: Expression = vars.iter().copied().sum();
         model = model.with(sum.leq(free_tables as f64));
     }
-    let solution = model.solve().map_err(|error| error.to_string())?;
+    let solution = model.solve()?;
     Ok(candidates
         .iter()
         .zip(&vars)
