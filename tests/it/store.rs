@@ -155,3 +155,39 @@ on_both_engines!(
     concurrent_writers_on_one_version_cannot_both_win,
     a_page_request_is_honoured_exactly,
 );
+
+/// Two instances sharing one PostgreSQL database: the advisory lock lets one run a source at a time.
+#[tokio::test]
+async fn two_instances_on_postgres_never_run_the_same_source_at_once() {
+    let Some(db) = crate::support::database(Engine::Postgres).await else {
+        return;
+    };
+    let first = registre_store::Store::connect(&db.url).await.unwrap();
+    let second = registre_store::Store::connect(&db.url).await.unwrap();
+    let held = first.lock_source("anssi-catalogue").await.unwrap();
+    assert!(held.is_some());
+    assert!(
+        second
+            .lock_source("anssi-catalogue")
+            .await
+            .unwrap()
+            .is_none(),
+        "the other instance waits"
+    );
+    assert!(
+        second.lock_source("ans-hds").await.unwrap().is_some(),
+        "other sources are free"
+    );
+    drop(held);
+    // The lock goes with the transaction; the pool may need a moment to roll it back.
+    let mut freed = false;
+    for _ in 0..50 {
+        if let Some(lock) = second.lock_source("anssi-catalogue").await.unwrap() {
+            drop(lock);
+            freed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(freed, "a released lock can be taken by the other instance");
+}

@@ -11,6 +11,9 @@ use reqwest::header::{
     CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
 };
 
+/// The contact address sent to the sources unless `REGISTRE_CONTACT_EMAIL` names the operator's own.
+pub const DEFAULT_CONTACT: &str = "registre@numerique.gouv.fr";
+
 /// How patient and how generous a fetch is.
 #[derive(Debug, Clone)]
 pub struct FetchPolicy {
@@ -33,7 +36,10 @@ impl Default for FetchPolicy {
             retries: 3,
             backoff: Duration::from_secs(2),
             max_body_bytes: 64 * 1024 * 1024,
-            user_agent: user_agent("registre@numerique.gouv.fr"),
+            user_agent: user_agent(
+                &std::env::var("REGISTRE_CONTACT_EMAIL")
+                    .unwrap_or_else(|_| DEFAULT_CONTACT.to_owned()),
+            ),
         }
     }
 }

@@ -13,7 +13,8 @@ use super::contract::{self, Source, SourceConfig};
 use super::fetch::{FetchPolicy, Fetcher};
 use super::runner::{self, RunOutcome};
 
-/// A source is stale when its last success is older than this (or when it never succeeded).
+/// A source is stale when its last success is older than this (or when it never succeeded);
+/// `REGISTRE_SOURCES_STALE_AFTER_HOURS` changes it.
 pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(72 * 3600);
 
 struct Entry {
@@ -82,7 +83,7 @@ impl Sources {
                 store,
                 fetcher,
                 entries,
-                stale_after: DEFAULT_STALE_AFTER,
+                stale_after: stale_after_from_env()?,
             }),
         })
     }
@@ -179,6 +180,20 @@ impl Sources {
             None => Duration::from_secs(rand::rng().random_range(30..300)),
             Some(run) => jitter(interval).saturating_sub(age(run.started_at)),
         }
+    }
+}
+
+/// `REGISTRE_SOURCES_STALE_AFTER_HOURS` over the 72-hour default.
+fn stale_after_from_env() -> Result<Duration, String> {
+    const VARIABLE: &str = "REGISTRE_SOURCES_STALE_AFTER_HOURS";
+    match std::env::var(VARIABLE) {
+        Err(_) => Ok(DEFAULT_STALE_AFTER),
+        Ok(hours) => match hours.parse::<f64>() {
+            Ok(h) if h > 0.0 && h <= 24.0 * 365.0 => Ok(Duration::from_secs_f64(h * 3600.0)),
+            _ => Err(format!(
+                "{VARIABLE}: '{hours}' is not a number of hours between 0 and 8760"
+            )),
+        },
     }
 }
 
