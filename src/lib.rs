@@ -1,15 +1,16 @@
-//! The `registre` process: wires the store, the API (and, as they land, search and pages) into one
+//! The `registre` process: wires the store, the API, search and the public pages into one
 //! server. Tests start it exactly as `main` does, on port 0.
 
 pub mod settings;
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::middleware::Tracing;
-use poem::{EndpointExt, Server};
+use poem::{EndpointExt, Route, Server};
 use registre_api::{Indexer, IndexerSettings, SearchIndex};
 use registre_indexer::sources::fetch::FetchPolicy;
 use registre_indexer::sources::service::Sources;
@@ -104,12 +105,20 @@ impl Application {
         let schedule = self
             .schedule_sources
             .then(|| self.sources.spawn_schedule(schedule_stopped));
-        let app = registre_api::routes(
+        // The API keeps its own paths and problem-document errors (`/api/...`, `/healthz`,
+        // `/readyz`); every other path is a public page, with HTML error pages.
+        let api = Arc::new(registre_api::routes(
             self.store.clone(),
             self.search.clone(),
             self.sources.clone(),
-        )
-        .with(Tracing);
+        ));
+        let pages = registre_web::routes(self.store.clone(), self.search.clone());
+        let app = Route::new()
+            .nest_no_strip("/api", api.clone())
+            .at("/healthz", api.clone())
+            .at("/readyz", api)
+            .nest_no_strip("/", pages)
+            .with(Tracing);
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
             .await;

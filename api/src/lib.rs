@@ -5,6 +5,7 @@ mod attestations;
 mod auth;
 mod body;
 mod cursor;
+mod events;
 mod feed;
 mod inputs;
 mod offers;
@@ -45,6 +46,8 @@ enum ApiTags {
     Search,
     /// The official sources, their freshness, the changes they brought and the review queue.
     Sources,
+    /// Matchmaking days: events, participants, requests, suggestions, the schedule and agendas.
+    Events,
 }
 
 /// The day against which validity is judged (UTC).
@@ -59,6 +62,7 @@ type Apis = (
     taxonomy::TaxonomyApi,
     search::SearchApi,
     sources::SourcesApi,
+    events::EventsApi,
 );
 
 fn service(store: &Store, searcher: &Searcher, sources: &Sources) -> OpenApiService<Apis, ()> {
@@ -79,6 +83,9 @@ fn service(store: &Store, searcher: &Searcher, sources: &Sources) -> OpenApiServ
         sources::SourcesApi {
             store: store.clone(),
             sources: sources.clone(),
+        },
+        events::EventsApi {
+            store: store.clone(),
         },
     );
     OpenApiService::new(apis, "Registre", env!("CARGO_PKG_VERSION"))

@@ -406,7 +406,10 @@ async fn the_catalogue_refresh_verifies_the_bundled_data_then_applies_the_march_
     assert_eq!(offer.data.name, "IaaS Cloud on Demand");
     // Published orange although ANSSI's default rule gives "optimal" 9 months before the end: kept as published.
     let outscale_now = store.attestation(outscale.id).await.unwrap();
-    assert_eq!(outscale_now.data.recommendation, Some(registre_domain::taxonomy::Recommendation::Modere));
+    assert_eq!(
+        outscale_now.data.recommendation,
+        Some(registre_domain::taxonomy::Recommendation::Modere)
+    );
     let timeline = store.offer_timeline(offer.id).await.unwrap();
     assert!(timeline.iter().any(|c| c.kind == "renamed"));
 

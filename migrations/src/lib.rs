@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_catalogue;
 mod m20261129_000002_sources;
+mod m20261129_000003_events;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_catalogue::Migration),
             Box::new(m20261129_000002_sources::Migration),
+            Box::new(m20261129_000003_events::Migration),
         ]
     }
 }

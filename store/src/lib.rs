@@ -9,6 +9,7 @@ mod citations;
 mod codec;
 mod entities;
 mod error;
+pub mod events;
 mod export;
 pub mod import;
 mod offers;

@@ -5,6 +5,7 @@ mod support;
 
 mod api_attestations;
 mod api_errors;
+mod api_events;
 mod api_offers;
 mod api_pagination;
 mod api_sources;
@@ -12,4 +13,5 @@ mod api_suppliers;
 mod import;
 mod migrations;
 mod openapi;
+mod search_crash;
 mod store;

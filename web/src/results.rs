@@ -1,0 +1,491 @@
+//! The results page, `/recherche`: the query and every filter, the sort and the page are plain GET
+//! parameters (the same names as `/api/v1/search`), so that every state of the page is a URL.
+
+use std::sync::Arc;
+
+use poem::web::Data;
+use poem::{Request, handler};
+use registre_domain::identifiers::CountryCode;
+use registre_domain::taxonomy::Vocabulary;
+use registre_indexer::search::{
+    DocKind, FacetCounts, FacetName, Filters, HighlightField, Hit, Interpretation, SearchError,
+    SearchRequest, SearchResults, Sort,
+};
+use serde::Serialize;
+
+use crate::Web;
+use crate::errors::internal;
+use crate::language::Lang;
+use crate::pages::{path_and_query, render_page};
+use crate::render::{Html, Layout};
+use crate::views::{Badge, date, exposure_badge, label, tier_badge};
+
+/// Hits per page.
+const PAGE_SIZE: usize = 20;
+
+/// The facets in the order the page lists them.
+const FACET_ORDER: [FacetName; 11] = [
+    FacetName::Kind,
+    FacetName::Category,
+    FacetName::Scheme,
+    FacetName::ValidToday,
+    FacetName::Status,
+    FacetName::Exposure,
+    FacetName::SuiteTier,
+    FacetName::SuiteClass,
+    FacetName::Country,
+    FacetName::DeploymentModel,
+    FacetName::OpenSource,
+];
+
+fn facet_label(lang: Lang, facet: FacetName) -> &'static str {
+    let (fr, en) = match facet {
+        FacetName::Kind => ("Type de fiche", "Record type"),
+        FacetName::Category => ("Catégorie", "Category"),
+        FacetName::SuiteClass => (
+            "Type d'outil (La Suite numérique)",
+            "Kind of tool (La Suite numérique)",
+        ),
+        FacetName::SuiteTier => (
+            "Place dans La Suite numérique",
+            "Place in La Suite numérique",
+        ),
+        FacetName::Scheme => (
+            "Qualification ou certification",
+            "Qualification or certification",
+        ),
+        FacetName::ValidToday => ("En vigueur aujourd'hui", "In force today"),
+        FacetName::Status => ("Statut de la qualification", "Qualification status"),
+        FacetName::Country => ("Pays du siège", "Head-office country"),
+        FacetName::Exposure => (
+            "Exposition aux lois extra-européennes",
+            "Exposure to extra-EU law",
+        ),
+        FacetName::OpenSource => ("Logiciel libre", "Open source"),
+        FacetName::DeploymentModel => ("Mode de déploiement", "Deployment model"),
+    };
+    lang.pick(fr, en)
+}
+
+/// The page's parameters, read leniently: an unknown code in a shared URL is dropped, not an error.
+#[derive(Debug, Default)]
+struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+impl Params {
+    fn parse(query: &str) -> Self {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        Self {
+            pairs: pairs
+                .into_iter()
+                .map(|(k, v)| (k, v.trim().to_owned()))
+                .filter(|(_, v)| !v.is_empty())
+                .collect(),
+        }
+    }
+
+    fn first(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.pairs
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .flat_map(|(_, v)| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+
+    fn codes<V: Vocabulary>(&self, name: &str) -> Vec<V> {
+        let mut values: Vec<V> = self.all(name).filter_map(|v| V::parse(v).ok()).collect();
+        values.dedup_by_key(|v| v.code());
+        values
+    }
+
+    /// `true` or `false`; both (or neither) mean no filter.
+    fn boolean(&self, name: &str) -> Option<bool> {
+        let yes = self.all(name).any(|v| v == "true");
+        let no = self.all(name).any(|v| v == "false");
+        match (yes, no) {
+            (true, false) => Some(true),
+            (false, true) => Some(false),
+            _ => None,
+        }
+    }
+
+    fn filters(&self) -> Filters {
+        Filters {
+            kinds: self.codes(FacetName::Kind.code()),
+            categories: self.codes(FacetName::Category.code()),
+            suite_classes: self.codes(FacetName::SuiteClass.code()),
+            suite_tiers: self.codes(FacetName::SuiteTier.code()),
+            schemes: self.codes(FacetName::Scheme.code()),
+            valid_today: self.boolean(FacetName::ValidToday.code()),
+            statuses: self.codes(FacetName::Status.code()),
+            countries: self
+                .all(FacetName::Country.code())
+                .filter_map(|c| CountryCode::parse(c).ok())
+                .collect(),
+            exposures: self.codes(FacetName::Exposure.code()),
+            open_source: self.boolean(FacetName::OpenSource.code()),
+            deployment_models: self.codes(FacetName::DeploymentModel.code()),
+        }
+    }
+
+    fn has_filters(&self) -> bool {
+        self.pairs
+            .iter()
+            .any(|(k, _)| FacetName::ALL.iter().any(|f| f.code() == k))
+    }
+
+    /// The URL of the page with these parameters, less `drop`, plus `add`.
+    fn url(&self, lang: Lang, drop: &[&str], add: &[(&str, &str)]) -> String {
+        let mut pairs: Vec<(&str, &str)> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| !drop.contains(&k.as_str()))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        pairs.extend_from_slice(add);
+        let query = serde_urlencoded::to_string(&pairs).expect("string pairs always encode");
+        if query.is_empty() {
+            lang.path("/recherche")
+        } else {
+            lang.path(&format!("/recherche?{query}"))
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct FacetValueView {
+    code: String,
+    label: String,
+    count: u64,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct FacetView {
+    code: &'static str,
+    label: &'static str,
+    values: Vec<FacetValueView>,
+}
+
+fn facets(lang: Lang, counts: &[FacetCounts]) -> Vec<FacetView> {
+    FACET_ORDER
+        .iter()
+        .filter_map(|name| counts.iter().find(|c| c.facet == *name))
+        .filter(|counts| !counts.values.is_empty())
+        .map(|counts| FacetView {
+            code: counts.facet.code(),
+            label: facet_label(lang, counts.facet),
+            values: counts
+                .values
+                .iter()
+                .map(|value| FacetValueView {
+                    code: value.code.clone(),
+                    label: lang.pick(&value.label_fr, &value.label_en).to_owned(),
+                    count: value.count,
+                    selected: value.selected,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct HitView {
+    url: String,
+    name: String,
+    subtitle: String,
+    highlight: Option<String>,
+    supplier: Option<String>,
+    tags: Vec<Badge>,
+    facts: Vec<Badge>,
+}
+
+fn hit(lang: Lang, hit: Hit) -> HitView {
+    let url = match hit.kind {
+        DocKind::Supplier => lang.path(&format!("/fournisseurs/{}", hit.id)),
+        DocKind::Offer => lang.path(&format!("/offres/{}", hit.id)),
+    };
+    let wanted = lang.pick("fr", "en");
+    let highlight = hit
+        .highlights
+        .iter()
+        .find(|h| match h.field {
+            HighlightField::DescriptionFr => wanted == "fr",
+            HighlightField::DescriptionEn => wanted == "en",
+            HighlightField::Name => false,
+        })
+        .map(|h| h.html.clone());
+    let mut tags = vec![Badge::new(label(lang, hit.kind), None)];
+    if let Some(category) = hit.category {
+        tags.push(Badge::new(label(lang, category), None));
+    }
+    let mut facts = Vec::new();
+    for item in hit.attestations.items.iter().filter(|i| i.valid_today) {
+        let text = match item.valid_until {
+            Some(until) => format!(
+                "{} · {} {}",
+                label(lang, item.scheme),
+                lang.pick("jusqu'au", "until"),
+                date(lang, until).text
+            ),
+            None => label(lang, item.scheme),
+        };
+        facts.push(Badge::new(text, Some("success")));
+    }
+    for scheme in &hit.attestations.in_progress {
+        facts.push(Badge::new(
+            format!(
+                "{} · {}",
+                label(lang, *scheme),
+                lang.pick("en cours", "in progress")
+            ),
+            Some("info"),
+        ));
+    }
+    let mut exposure = exposure_badge(lang, hit.exposure);
+    exposure.text = format!(
+        "{} {}",
+        lang.pick("Exposition :", "Exposure:"),
+        exposure.text
+    );
+    facts.push(exposure);
+    if let Some(tier) = hit.suite_tier {
+        facts.push(tier_badge(lang, tier));
+    }
+    let subtitle = match (&hit.legal_name, &hit.supplier) {
+        (Some(legal), _) => format!("{legal} · {}", crate::views::country(lang, &hit.country)),
+        (None, Some(_)) => hit.category.map(|c| label(lang, c)).unwrap_or_default(),
+        (None, None) => String::new(),
+    };
+    HitView {
+        url,
+        name: hit.name,
+        subtitle,
+        highlight,
+        supplier: hit.supplier.map(|s| s.name),
+        tags,
+        facts,
+    }
+}
+
+#[derive(Serialize)]
+struct SortOption {
+    code: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+fn sorts(lang: Lang, current: Sort) -> Vec<SortOption> {
+    [
+        (Sort::Relevance, "Pertinence", "Relevance"),
+        (Sort::Name, "Nom", "Name"),
+        (
+            Sort::QualificationEnd,
+            "Fin de qualification, la plus proche d'abord",
+            "Qualification end, soonest first",
+        ),
+        (
+            Sort::QualificationEndDesc,
+            "Fin de qualification, la plus lointaine d'abord",
+            "Qualification end, latest first",
+        ),
+    ]
+    .into_iter()
+    .map(|(sort, fr, en)| SortOption {
+        code: sort.code(),
+        label: lang.pick(fr, en),
+        selected: sort == current,
+    })
+    .collect()
+}
+
+fn interpretation_notice(lang: Lang, interpretation: &Interpretation) -> Option<String> {
+    match interpretation {
+        Interpretation::Identifier { scheme, value } => Some(match lang {
+            Lang::Fr => format!("Recherche exacte de l'identifiant {value} ({scheme})."),
+            Lang::En => format!("Exact lookup of identifier {value} ({scheme})."),
+        }),
+        Interpretation::Alternative {
+            product,
+            suite_classes,
+            categories,
+        } => {
+            let kinds: Vec<String> = suite_classes
+                .iter()
+                .map(|c| label(lang, *c))
+                .chain(categories.iter().map(|c| label(lang, *c)))
+                .collect();
+            Some(match lang {
+                Lang::Fr => format!(
+                    "Offres pouvant remplacer {product} : {}. L'outil de l'État, s'il existe, vient en premier.",
+                    kinds.join(", ")
+                ),
+                Lang::En => format!(
+                    "Offers that can replace {product}: {}. The State's own tool, where one exists, comes first.",
+                    kinds.join(", ")
+                ),
+            })
+        }
+        Interpretation::Text { .. } | Interpretation::Everything => None,
+    }
+}
+
+fn search_error(lang: Lang, error: &SearchError) -> Option<String> {
+    match error {
+        SearchError::QueryTooLong { max } => Some(match lang {
+            Lang::Fr => format!("La recherche dépasse {max} caractères : raccourcissez-la."),
+            Lang::En => format!("The query is longer than {max} characters: shorten it."),
+        }),
+        SearchError::InvalidCursor(_) => Some(
+            lang.pick(
+                "Cette page de résultats n'existe plus : voici la première.",
+                "This page of results no longer exists: here is the first one.",
+            )
+            .to_owned(),
+        ),
+        SearchError::NotReady => Some(
+            lang.pick(
+                "L'index de recherche est en cours de construction : réessayez dans quelques secondes.",
+                "The search index is being built: try again in a few seconds.",
+            )
+            .to_owned(),
+        ),
+        SearchError::LimitOutOfRange { .. } | SearchError::Index(_) => None,
+    }
+}
+
+async fn run(web: &Web, request: SearchRequest) -> Result<SearchResults, SearchError> {
+    let searcher = web.searcher.clone();
+    tokio::task::spawn_blocking(move || searcher.search(&request))
+        .await
+        .map_err(|error| SearchError::Index(error.to_string()))?
+}
+
+#[handler]
+pub async fn search_page(
+    lang: Lang,
+    web: Data<&Arc<Web>>,
+    request: &Request,
+) -> poem::Result<Html> {
+    let params = Params::parse(request.uri().query().unwrap_or_default());
+    let query = params.first("q").unwrap_or_default().to_owned();
+    let sort = params
+        .first("sort")
+        .and_then(Sort::parse)
+        .unwrap_or_default();
+    let page_number: u32 = params
+        .first("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let mut search = SearchRequest {
+        query: query.clone(),
+        filters: params.filters(),
+        sort,
+        limit: PAGE_SIZE,
+        cursor: params.first("cursor").map(str::to_owned),
+        explain: false,
+    };
+    let mut error = None;
+    let mut outcome = run(&web, search.clone()).await;
+    if let Err(stale @ SearchError::InvalidCursor(_)) = &outcome {
+        error = search_error(lang, stale);
+        search.cursor = None;
+        outcome = run(&web, search.clone()).await;
+    }
+    let results = match outcome {
+        Ok(results) => Some(results),
+        Err(failure @ (SearchError::Index(_) | SearchError::LimitOutOfRange { .. })) => {
+            return Err(internal(failure));
+        }
+        Err(failure) => {
+            error = search_error(lang, &failure);
+            None
+        }
+    };
+    let on_later_page = search.cursor.is_some();
+    let heading = if query.is_empty() {
+        lang.pick("Fournisseurs et offres", "Suppliers and offers")
+            .to_owned()
+    } else {
+        match lang {
+            Lang::Fr => format!("Résultats pour « {query} »"),
+            Lang::En => format!("Results for “{query}”"),
+        }
+    };
+    let mut layout = Layout::new(lang, heading.clone(), &path_and_query(request));
+    layout.search_anchor = "recherche-principale";
+    let (hits, total, facet_views, did_you_mean, next_url, notice) = match results {
+        Some(results) => {
+            let total = results.total;
+            let next_url = results.next_cursor.as_deref().map(|cursor| {
+                let next_page = (page_number + 1).to_string();
+                params.url(
+                    lang,
+                    &["cursor", "page"],
+                    &[("cursor", cursor), ("page", next_page.as_str())],
+                )
+            });
+            let did_you_mean = results.did_you_mean.as_deref().map(|text| {
+                serde_json::json!({
+                    "text": text,
+                    "url": params.url(lang, &["q", "cursor", "page"], &[("q", text)]),
+                })
+            });
+            (
+                results
+                    .hits
+                    .into_iter()
+                    .map(|h| hit(lang, h))
+                    .collect::<Vec<_>>(),
+                total,
+                facets(lang, &results.facets),
+                did_you_mean,
+                next_url,
+                interpretation_notice(lang, &results.interpretation),
+            )
+        }
+        None => (Vec::new(), 0, Vec::new(), None, None, None),
+    };
+    let total_text = match (lang, total) {
+        (Lang::Fr, 0) => "Aucun résultat".to_owned(),
+        (Lang::Fr, 1) => "1 résultat".to_owned(),
+        (Lang::Fr, n) => format!("{n} résultats"),
+        (Lang::En, 0) => "No result".to_owned(),
+        (Lang::En, 1) => "1 result".to_owned(),
+        (Lang::En, n) => format!("{n} results"),
+    };
+    render_page(
+        &web,
+        "search.html",
+        &layout,
+        serde_json::json!({
+            "heading": heading,
+            "query": query,
+            "hits": hits,
+            "total_text": total_text,
+            "facets": facet_views,
+            "sorts": sorts(lang, sort),
+            "did_you_mean": did_you_mean,
+            "notice": notice,
+            "error": error,
+            "page": if on_later_page { page_number } else { 1 },
+            "next_url": next_url,
+            "first_url": on_later_page.then(|| params.url(lang, &["cursor", "page"], &[])),
+            "clear_url": params.has_filters().then(|| {
+                let keep: Vec<&str> = ["q", "sort"].into_iter().filter(|k| params.first(k).is_some()).collect();
+                let add: Vec<(&str, &str)> = keep.iter().map(|k| (*k, params.first(k).unwrap_or_default())).collect();
+                Params::default().url(lang, &[], &add)
+            }),
+        }),
+    )
+}
