@@ -57,7 +57,10 @@ fn category_labels(code: &str, out: &mut Vec<String>) {
 pub fn documents(corpus: &Corpus, today: NaiveDate) -> Vec<Doc> {
     let mut offers_of: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, offer) in corpus.offers.iter().enumerate() {
-        offers_of.entry(offer.supplier.as_str()).or_default().push(i);
+        offers_of
+            .entry(offer.supplier.as_str())
+            .or_default()
+            .push(i);
     }
     let mut attestations_of: HashMap<&str, Vec<&AttestationLine>> = HashMap::new();
     for attestation in &corpus.attestations {
@@ -70,7 +73,10 @@ pub fn documents(corpus: &Corpus, today: NaiveDate) -> Vec<Doc> {
     let mut next_id = 0i64;
     let mut offer_docs = Vec::with_capacity(corpus.offers.len());
     for supplier in &corpus.suppliers {
-        let offers = offers_of.get(supplier.key.as_str()).cloned().unwrap_or_default();
+        let offers = offers_of
+            .get(supplier.key.as_str())
+            .cloned()
+            .unwrap_or_default();
         let attestations = attestations_of
             .get(supplier.key.as_str())
             .cloned()
@@ -82,7 +88,11 @@ pub fn documents(corpus: &Corpus, today: NaiveDate) -> Vec<Doc> {
         let mut identifiers: Vec<String> = Vec::new();
         identifiers.extend(supplier.siren.clone());
         identifiers.extend(supplier.vat_number.clone());
-        let display = supplier.trade_names.first().unwrap_or(&supplier.legal_name).clone();
+        let display = supplier
+            .trade_names
+            .first()
+            .unwrap_or(&supplier.legal_name)
+            .clone();
         let mut names: Vec<String> = vec![supplier.legal_name.clone()];
         names.extend(supplier.aliases.iter().cloned());
         names.extend(identifiers.iter().cloned());
@@ -103,7 +113,11 @@ pub fn documents(corpus: &Corpus, today: NaiveDate) -> Vec<Doc> {
             .filter(|a| valid_on(a, today))
             .map(|a| a.scheme.clone())
             .collect();
-        for scheme in attestations.iter().map(|a| &a.scheme).collect::<BTreeSet<_>>() {
+        for scheme in attestations
+            .iter()
+            .map(|a| &a.scheme)
+            .collect::<BTreeSet<_>>()
+        {
             labels.push(scheme.clone());
         }
         next_id += 1;
@@ -127,7 +141,11 @@ pub fn documents(corpus: &Corpus, today: NaiveDate) -> Vec<Doc> {
                 .collect();
             let mut labels = vec![country_label.clone()];
             category_labels(&offer.category, &mut labels);
-            if let Some(class) = offer.suite_class.as_deref().and_then(|c| SuiteClass::parse(c).ok()) {
+            if let Some(class) = offer
+                .suite_class
+                .as_deref()
+                .and_then(|c| SuiteClass::parse(c).ok())
+            {
                 labels.push(class.label_fr().to_owned());
                 labels.push(class.label_en().to_owned());
             }
@@ -241,17 +259,17 @@ pub fn fts5_load(docs: &[Doc], path: &std::path::Path) -> anyhow::Result<Baselin
             .connect()
             .await?;
         sqlx::raw_sql(
-            "CREATE TABLE docs_data (id INTEGER PRIMARY KEY, kind TEXT, name TEXT, other_names TEXT, \
+            "CREATE TABLE records (id INTEGER PRIMARY KEY, kind TEXT, name TEXT, other_names TEXT, \
                labels TEXT, description TEXT, country TEXT, cats TEXT, schemes TEXT, open_source INT);
              CREATE VIRTUAL TABLE docs USING fts5(name, other_names, labels, description, \
-               content='docs_data', content_rowid='id', tokenize='unicode61 remove_diacritics 2');",
+               content='records', content_rowid='id', tokenize='unicode61 remove_diacritics 2');",
         )
         .execute(&mut c)
         .await?;
         let started = Instant::now();
         let mut tx = c.begin().await?;
         for doc in docs {
-            sqlx::query("INSERT INTO docs_data VALUES (?,?,?,?,?,?,?,?,?,?)")
+            sqlx::query("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?)")
                 .bind(doc.id)
                 .bind(doc.kind)
                 .bind(&doc.name)
@@ -270,7 +288,7 @@ pub fn fts5_load(docs: &[Doc], path: &std::path::Path) -> anyhow::Result<Baselin
         let t = Instant::now();
         sqlx::raw_sql(
             "BEGIN; INSERT INTO docs(rowid, name, other_names, labels, description) \
-               SELECT id, name, other_names, labels, description FROM docs_data; COMMIT;",
+               SELECT id, name, other_names, labels, description FROM records; COMMIT;",
         )
         .execute(&mut c)
         .await?;
@@ -281,7 +299,7 @@ pub fn fts5_load(docs: &[Doc], path: &std::path::Path) -> anyhow::Result<Baselin
             .await?;
         let optimize = t.elapsed().as_secs_f64();
         sqlx::raw_sql(
-            "CREATE INDEX docs_country ON docs_data(country); ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);",
+            "CREATE INDEX docs_country ON records(country); ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);",
         )
         .execute(&mut c)
         .await?;
@@ -301,17 +319,13 @@ struct SqliteClient {
     connection: SqliteConnection,
 }
 
-fn fts5_query(
-    client: &mut SqliteClient,
-    query: &BenchQuery,
-    facets: bool,
-) -> measure::Outcome {
+fn fts5_query(client: &mut SqliteClient, query: &BenchQuery, facets: bool) -> measure::Outcome {
     let mut binds = vec![match_expression(&query.q)];
     let extra = fts5_filters(&query.filters, &mut binds);
     let sql = if facets {
         format!(
             "WITH m AS MATERIALIZED (SELECT s.id, s.name, s.cats, s.country, \
-               bm25(docs, 3.0, 2.0, 2.0, 1.0) AS r FROM docs JOIN docs_data s ON s.id = docs.rowid \
+               bm25(docs, 3.0, 2.0, 2.0, 1.0) AS r FROM docs JOIN records s ON s.id = docs.rowid \
                WHERE docs MATCH ?{extra}) \
              SELECT 'hit', id, name, NULL FROM (SELECT id, name FROM m ORDER BY r LIMIT 20) \
              UNION ALL SELECT 'total', NULL, NULL, count(*) FROM m \
@@ -321,7 +335,7 @@ fn fts5_query(
     } else {
         format!(
             "WITH m AS MATERIALIZED (SELECT s.id, s.name, bm25(docs, 3.0, 2.0, 2.0, 1.0) AS r \
-               FROM docs JOIN docs_data s ON s.id = docs.rowid WHERE docs MATCH ?{extra}) \
+               FROM docs JOIN records s ON s.id = docs.rowid WHERE docs MATCH ?{extra}) \
              SELECT id, name, count(*) OVER () AS total FROM m ORDER BY r LIMIT 20"
         )
     };
@@ -330,7 +344,7 @@ fn fts5_query(
         connection,
     } = client;
     runtime.block_on(async {
-        let mut statement = sqlx::query(&sql);
+        let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
         for bind in &binds {
             statement = statement.bind(bind);
         }
@@ -360,7 +374,8 @@ pub fn fts5_runs(
     patience: &Patience,
     modes: &[&str],
 ) -> anyhow::Result<Vec<EngineRun>> {
-    let own = Own::me();
+    // SQLite runs in this process: its CPU per query is the engine's.
+    let own = Own::me().with_server(std::process::id());
     let connect = || -> anyhow::Result<SqliteClient> {
         let runtime = runtime()?;
         let connection = runtime.block_on(sqlite_options(path).read_only(true).connect())?;
@@ -374,16 +389,23 @@ pub fn fts5_runs(
         let facets = *mode == "facets";
         eprintln!("sqlite-fts5: {mode}");
         let run = |client: &mut SqliteClient, query: &BenchQuery| fts5_query(client, query, facets);
-        let (latency, throughput, average_total, zero_hit_share) =
-            measure::protocol(&own, patience, queries, threads, min_seconds, &connect, &run)?;
+        let (latency, throughput, average_total, zero_hit_share) = measure::protocol(
+            &own,
+            patience,
+            queries,
+            threads,
+            min_seconds,
+            &connect,
+            &run,
+        )?;
         runs.push(EngineRun {
             engine: "sqlite-fts5".to_owned(),
             mode: (*mode).to_owned(),
+            server_cpu_ms_per_query: throughput.server_cpu_ms_per_query,
             latency,
             throughput,
             average_total,
             zero_hit_share,
-            server_cpu_ms_per_query: None,
         });
     }
     Ok(runs)
@@ -447,18 +469,31 @@ impl Postgres {
     pub fn create(admin_url: &str) -> anyhow::Result<Self> {
         let database = format!("registre_bench_{}", std::process::id());
         let settings = runtime()?.block_on(async {
-            let mut c = PgConnection::connect(admin_url)
-                .await
-                .with_context(|| format!("cannot connect to PostgreSQL at {}", registre::settings::redact(admin_url)))?;
-            sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {database}"))
-                .execute(&mut c)
-                .await?;
-            sqlx::raw_sql(&format!("CREATE DATABASE {database}"))
+            let mut c = PgConnection::connect(admin_url).await.with_context(|| {
+                format!(
+                    "cannot connect to PostgreSQL at {}",
+                    registre::settings::redact(admin_url)
+                )
+            })?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {database}"
+            )))
+            .execute(&mut c)
+            .await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {database}")))
                 .execute(&mut c)
                 .await?;
             let mut settings = Vec::new();
-            for name in ["server_version", "shared_buffers", "work_mem", "effective_cache_size", "max_parallel_workers_per_gather"] {
-                let row = sqlx::query(&format!("SHOW {name}")).fetch_one(&mut c).await?;
+            for name in [
+                "server_version",
+                "shared_buffers",
+                "work_mem",
+                "effective_cache_size",
+                "max_parallel_workers_per_gather",
+            ] {
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!("SHOW {name}")))
+                    .fetch_one(&mut c)
+                    .await?;
                 settings.push(format!("{name} {}", row.try_get::<String, _>(0)?));
             }
             c.close().await?;
@@ -575,8 +610,15 @@ impl Postgres {
             let facets = *mode == "facets";
             eprintln!("postgres-fts: {mode}");
             let run = |client: &mut PgClient, query: &BenchQuery| pg_query(client, query, facets);
-            let (latency, throughput, average_total, zero_hit_share) =
-                measure::protocol(&own, patience, queries, threads, min_seconds, &connect, &run)?;
+            let (latency, throughput, average_total, zero_hit_share) = measure::protocol(
+                &own,
+                patience,
+                queries,
+                threads,
+                min_seconds,
+                &connect,
+                &run,
+            )?;
             runs.push(EngineRun {
                 engine: "postgres-fts".to_owned(),
                 mode: (*mode).to_owned(),
@@ -593,9 +635,12 @@ impl Postgres {
     pub fn drop_database(&self) -> anyhow::Result<()> {
         runtime()?.block_on(async {
             let mut c = PgConnection::connect(&self.admin_url).await?;
-            sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.database))
-                .execute(&mut c)
-                .await?;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.database
+            )))
+            .execute(&mut c)
+            .await?;
             c.close().await?;
             anyhow::Ok(())
         })
@@ -617,7 +662,10 @@ fn pg_query(client: &mut PgClient, query: &BenchQuery, facets: bool) -> measure:
     }
     if let Some(category) = &f.category {
         binds.push(category.clone());
-        extra.push_str(&format!(" AND categories @> ARRAY[${}]::text[]", binds.len()));
+        extra.push_str(&format!(
+            " AND categories @> ARRAY[${}]::text[]",
+            binds.len()
+        ));
     }
     if let Some(scheme) = &f.scheme {
         binds.push(scheme.clone());
@@ -651,7 +699,7 @@ fn pg_query(client: &mut PgClient, query: &BenchQuery, facets: bool) -> measure:
         connection,
     } = client;
     runtime.block_on(async {
-        let mut statement = sqlx::query(&sql);
+        let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
         for bind in &binds {
             statement = statement.bind(bind);
         }

@@ -143,14 +143,8 @@ pub struct Group {
     pub attestations: Vec<AttestationLine>,
 }
 
-impl Group {
-    pub fn documents(&self) -> usize {
-        1 + self.offers.len()
-    }
-}
-
 /// What a generated file holds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct CorpusCounts {
     pub suppliers: usize,
     pub offers: usize,
@@ -199,7 +193,7 @@ fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Lowercase ASCII slug: accents folded, other characters turned into single dashes.
@@ -233,7 +227,7 @@ fn fill(template: &str, value: impl Fn(&str) -> String) -> String {
 }
 
 /// What a sentence template may name.
-struct Context<'a> {
+struct SentenceContext<'a> {
     name: &'a str,
     founded: i64,
     country: &'a CountrySpec,
@@ -286,7 +280,7 @@ impl Generator {
     fn sentence(
         rng: &mut Rng,
         template: &str,
-        context: &Context,
+        context: &SentenceContext,
         keywords: &[&str],
         english: bool,
     ) -> String {
@@ -332,7 +326,7 @@ impl Generator {
     /// A French description of 30 to 80 words, as the kit builds them.
     fn description_fr(
         rng: &mut Rng,
-        context: &Context,
+        context: &SentenceContext,
         category: &CategorySpec,
         flags: (bool, bool, bool, bool),
     ) -> String {
@@ -393,7 +387,7 @@ impl Generator {
         }
     }
 
-    fn description_en(rng: &mut Rng, context: &Context, category: &CategorySpec) -> String {
+    fn description_en(rng: &mut Rng, context: &SentenceContext, category: &CategorySpec) -> String {
         let count = rng.between(2, 3) as usize;
         (0..count)
             .map(|_| {
@@ -441,7 +435,12 @@ impl Generator {
             let parent_weights: Vec<u32> = PARENTS.iter().map(|p| p.2).collect();
             let (pattern, parent_country, _) = PARENTS[rng.weighted(&parent_weights)];
             let surname = rng.pick(SURNAMES_EU);
-            let relation = *rng.pick(&["parent", "parent", "controlling_shareholder", "minority_shareholder"]);
+            let relation = *rng.pick(&[
+                "parent",
+                "parent",
+                "controlling_shareholder",
+                "minority_shareholder",
+            ]);
             let confers = relation != "minority_shareholder";
             (
                 vec![ControlLinkLine {
@@ -449,7 +448,14 @@ impl Generator {
                     country: Some(parent_country.to_owned()),
                     relation: relation.to_owned(),
                 }],
-                Some(if confers { parent_country } else { country.code }.to_owned()),
+                Some(
+                    if confers {
+                        parent_country
+                    } else {
+                        country.code
+                    }
+                    .to_owned(),
+                ),
             )
         } else if rng.chance(0.05) {
             (Vec::new(), None)
@@ -492,7 +498,7 @@ impl Generator {
         } else {
             *rng.pick(&["France", "Allemagne", "Pays-Bas", "Union européenne"])
         };
-        let context = Context {
+        let context = SentenceContext {
             name: &name,
             founded,
             country,
@@ -504,7 +510,7 @@ impl Generator {
         let mut attestation_index = 0;
         let mut attest = |offer: Option<&str>, scheme: &str, rng: &mut Rng, infra: bool| {
             attestation_index += 1;
-            let line = attestation(rng, &key, offer, scheme, attestation_index, infra);
+            let line = attestation(rng, &key, offer, scheme, (index, attestation_index), infra);
             attestations.push(line);
         };
         if rng.chance(0.12) {
@@ -536,7 +542,8 @@ impl Generator {
                 deployment.push("self_hosted".to_owned());
             }
             if infra {
-                deployment = vec![(*rng.pick(&["public_cloud", "private_cloud", "hybrid"])).to_owned()];
+                deployment =
+                    vec![(*rng.pick(&["public_cloud", "private_cloud", "hybrid"])).to_owned()];
             } else if rng.chance(0.1) {
                 deployment.push("on_premises".to_owned());
             }
@@ -561,7 +568,9 @@ impl Generator {
                 description_en: Some(description_en),
                 deployment_models: deployment,
                 licences,
-                hosting_locations: vec![if rng.chance(0.85) { country.code } else { "FR" }.to_owned()],
+                hosting_locations: vec![
+                    if rng.chance(0.85) { country.code } else { "FR" }.to_owned(),
+                ],
                 suite_class,
                 suite_tier,
                 suite_role: None,
@@ -595,7 +604,11 @@ impl Generator {
     }
 
     /// Generates the groups holding the first `records` documents (the last group cut short).
-    pub fn for_each_group(&self, records: usize, mut each: impl FnMut(Group) -> anyhow::Result<()>) -> anyhow::Result<CorpusCounts> {
+    pub fn for_each_group(
+        &self,
+        records: usize,
+        mut each: impl FnMut(Group) -> anyhow::Result<()>,
+    ) -> anyhow::Result<CorpusCounts> {
         let mut counts = CorpusCounts::default();
         let mut index = 0u64;
         while counts.records() < records {
@@ -665,11 +678,15 @@ fn attestation(
     supplier: &str,
     offer: Option<&str>,
     scheme: &str,
-    index: usize,
+    (group, index): (u64, usize),
     infra: bool,
 ) -> AttestationLine {
     let owner = offer.unwrap_or(supplier);
-    let key = format!("{}-{}-{index}", truncate(owner, 60), scheme.replace('_', "-"));
+    let key = format!(
+        "{}-{}-{index}",
+        truncate(owner, 60),
+        scheme.replace('_', "-")
+    );
     let anchor = anchor();
     let from = anchor - Duration::days(rng.between(30, 5 * 365));
     let three_years = from + Duration::days(3 * 365);
@@ -686,7 +703,12 @@ fn attestation(
         },
         _ => match rng.weighted(&[85, 10, 5]) {
             0 => ("qualified", Some(from), Some(three_years), None),
-            1 => ("expired", Some(from - Duration::days(3 * 365)), Some(from), None),
+            1 => (
+                "expired",
+                Some(from - Duration::days(3 * 365)),
+                Some(from),
+                None,
+            ),
             _ => ("in_progress", None, None, None),
         },
     };
@@ -695,7 +717,8 @@ fn attestation(
             "anssi-catalogue",
             Some(DecisionLine {
                 year: from.year(),
-                number: (1000 + rng.below(9000)).to_string(),
+                // ANSSI numbers are unique within a year: the group and rank make them unique here.
+                number: format!("{}-{index}", group + 1),
                 url: None,
             }),
             Some((*rng.pick(&["optimal", "optimal", "modere", "critique"])).to_owned()),
@@ -750,7 +773,8 @@ pub struct Corpus {
 
 impl Corpus {
     pub fn read(path: &Path) -> anyhow::Result<Self> {
-        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let file =
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
         let mut corpus = Corpus::default();
         for (number, line) in BufReader::with_capacity(1 << 20, file).lines().enumerate() {
             let line = line?;
@@ -776,4 +800,3 @@ impl Corpus {
         }
     }
 }
-

@@ -101,10 +101,13 @@ pub async fn bulk(corpus: &Corpus, path: &std::path::Path) -> anyhow::Result<f64
         insert.push_values(chunk.iter().enumerate(), |mut row, (i, o)| {
             let id = (chunk_index * BATCH + i + 1) as i64;
             offer_ids.insert(o.key.as_str(), id);
-            let supplier = supplier_ids.get(o.supplier.as_str()).copied().unwrap_or_else(|| {
-                missing = Some(o.key.clone());
-                0
-            });
+            let supplier = supplier_ids
+                .get(o.supplier.as_str())
+                .copied()
+                .unwrap_or_else(|| {
+                    missing = Some(o.key.clone());
+                    0
+                });
             row.push_bind(id)
                 .push_bind(&o.key)
                 .push_bind(supplier)

@@ -13,10 +13,10 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Latency statistics in milliseconds.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct Latency {
     pub n: usize,
     pub p50_ms: f64,
@@ -48,7 +48,7 @@ impl Latency {
 }
 
 /// One phase's outcome.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Phase {
     pub latency: Latency,
     pub queries_per_second: f64,
@@ -59,13 +59,16 @@ pub struct Phase {
     /// Attempts made (a disturbed phase is redone).
     pub attempts: usize,
     pub errors: usize,
+    /// Each query's latency in ms, in query-set order (latency pass only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub per_query_ms: Vec<f64>,
     /// CPU of the server process per query (throughput phase, when the server is a process of its own).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_cpu_ms_per_query: Option<f64>,
 }
 
 /// Results of one engine in one mode.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct EngineRun {
     pub engine: String,
     pub mode: String,
@@ -96,14 +99,11 @@ impl Own {
         }
     }
 
-    pub fn with(mut self, pid: u32) -> Self {
-        self.pids.push(pid);
-        self
-    }
-
     /// Adds the server process, whose CPU per query is then measured.
     pub fn with_server(mut self, pid: u32) -> Self {
-        self.pids.push(pid);
+        if !self.pids.contains(&pid) {
+            self.pids.push(pid);
+        }
         self.server = Some(pid);
         self
     }
@@ -119,7 +119,10 @@ impl Own {
             && let Ok(entries) = std::fs::read_dir("/proc")
         {
             for entry in entries.flatten() {
-                let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok())
+                let Some(pid) = entry
+                    .file_name()
+                    .to_str()
+                    .and_then(|s| s.parse::<u32>().ok())
                 else {
                     continue;
                 };
@@ -145,7 +148,12 @@ pub fn process_ticks(pid: u32) -> u64 {
         return 0;
     };
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let field = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     // After the command: state is field 0, utime 11, stime 12.
     field(11) + field(12)
 }
@@ -296,7 +304,8 @@ pub fn protocol<Q: Sync, C>(
         let seconds = started.elapsed().as_secs_f64();
         Ok((
             Phase {
-                latency: Latency::of(samples),
+                latency: Latency::of(samples.clone()),
+                per_query_ms: samples,
                 queries_per_second: queries.len() as f64 / seconds,
                 clients: 1,
                 seconds,
@@ -344,7 +353,10 @@ pub fn protocol<Q: Sync, C>(
             stop.store(true, Ordering::Relaxed);
             handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a client panicked"))))
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("a client panicked")))
+                })
                 .collect()
         });
         let seconds = started.elapsed().as_secs_f64();

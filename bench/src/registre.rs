@@ -26,6 +26,8 @@ use crate::queries::BenchQuery;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ServerReport {
     pub rebuild_seconds: f64,
+    /// Share of the machine's CPU other processes used during the rebuild.
+    pub rebuild_foreign_cpu: f64,
     pub documents: u64,
     pub index_bytes: u64,
     pub rss_after_rebuild: u64,
@@ -41,6 +43,8 @@ pub struct ServerReport {
 enum Message {
     Rebuilt {
         seconds: f64,
+        /// Share of the machine's CPU other processes used during the rebuild.
+        foreign_cpu: f64,
         documents: u64,
         index_bytes: u64,
         rss: u64,
@@ -146,21 +150,25 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let (indexer, searcher, seconds, documents) = runtime.block_on(async {
         let store = Store::connect(&database_url).await?;
         let (mut indexer, searcher) = Indexer::open(store, IndexerSettings::new(&index_dir))?;
+        let watch = measure::CpuWatch::start(&Own::me());
         let started = Instant::now();
         let report = indexer.rebuild().await?;
-        anyhow::Ok((indexer, searcher, started.elapsed().as_secs_f64(), report.documents))
+        let seconds = (started.elapsed().as_secs_f64(), watch.foreign());
+        anyhow::Ok((indexer, searcher, seconds, report.documents))
     })?;
+    let (seconds, foreign_cpu) = seconds;
     let (rss, hwm) = self_memory();
     say(&Message::Rebuilt {
         seconds,
+        foreign_cpu,
         documents,
         index_bytes: measure::disk_usage(&index_dir),
         rss,
         hwm,
     });
 
-    // 2. In-process search.
-    let own = Own::me();
+    // 2. In-process search (this process is the engine: its CPU per query is reported).
+    let own = Own::me().with_server(std::process::id());
     let requests: Vec<SearchRequest> = queries.iter().map(request_of).collect();
     let connect = || anyhow::Ok(searcher.clone());
     let run = |searcher: &mut registre_indexer::search::Searcher, request: &SearchRequest| {
@@ -180,11 +188,11 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         run: Box::new(EngineRun {
             engine: "registre-in-process".to_owned(),
             mode: "search+facets+typos+highlights".to_owned(),
+            server_cpu_ms_per_query: throughput.server_cpu_ms_per_query,
             latency,
             throughput,
             average_total,
             zero_hit_share,
-            server_cpu_ms_per_query: None,
         }),
     });
     drop(searcher);
@@ -273,13 +281,18 @@ impl Server {
             match server.next_message()? {
                 Message::Rebuilt {
                     seconds,
+                    foreign_cpu,
                     documents,
                     index_bytes,
                     rss,
                     hwm,
                 } => {
-                    eprintln!("registre: index rebuilt from the database in {seconds:.1} s ({documents} documents)");
+                    eprintln!(
+                        "registre: index rebuilt from the database in {seconds:.1} s ({documents} documents; other processes used {:.0}% of the CPU meanwhile)",
+                        foreign_cpu * 100.0
+                    );
                     server.report.rebuild_seconds = seconds;
+                    server.report.rebuild_foreign_cpu = foreign_cpu;
                     server.report.documents = documents;
                     server.report.index_bytes = index_bytes;
                     server.report.rss_after_rebuild = rss;
@@ -354,8 +367,15 @@ pub fn http_runs(
         client.number("total").context("no total in the response")
     };
     eprintln!("registre over HTTP: /api/v1/search");
-    let (latency, throughput, average_total, zero_hit_share) =
-        measure::protocol(&own, patience, &paths, threads, min_seconds, &connect, &search)?;
+    let (latency, throughput, average_total, zero_hit_share) = measure::protocol(
+        &own,
+        patience,
+        &paths,
+        threads,
+        min_seconds,
+        &connect,
+        &search,
+    )?;
     runs.push(EngineRun {
         engine: "registre-http".to_owned(),
         mode: "search+facets+typos+highlights".to_owned(),
@@ -407,4 +427,96 @@ pub fn http_runs(
 /// Where a corpus's Registre data lives.
 pub fn data_dir(work: &Path) -> PathBuf {
     work.join("registre")
+}
+
+/// In-process latency per query kind, with 20 hits (the default) and with one hit (what hits cost:
+/// stored documents, highlights), over an index already built.
+pub fn profile(
+    data_dir: &Path,
+    seed: u64,
+    query_seed: u64,
+    rounds: usize,
+    kind: Option<&str>,
+) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let database_url = format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("registre.db").display()
+    );
+    let (indexer, searcher) = runtime.block_on(async {
+        let store = Store::connect(&database_url).await?;
+        anyhow::Ok(Indexer::open(
+            store,
+            IndexerSettings::new(data_dir.join("index")),
+        )?)
+    })?;
+    if indexer.needs_rebuild() {
+        bail!(
+            "no index under {}: run `search --keep` first",
+            data_dir.display()
+        );
+    }
+    let queries: Vec<BenchQuery> = crate::queries::generate(seed, query_seed, 1_000)
+        .into_iter()
+        .filter(|q| kind.is_none_or(|k| q.kind == k))
+        .collect();
+    let mut by_kind: std::collections::BTreeMap<String, (Vec<f64>, Vec<f64>, u64)> =
+        Default::default();
+    for request in queries.iter().take(200) {
+        searcher.search(&request_of(request))?;
+    }
+    let started = Instant::now();
+    for _ in 0..rounds {
+        for query in &queries {
+            let mut request = request_of(query);
+            let t = Instant::now();
+            let total = searcher.search(&request)?.total;
+            let full = t.elapsed().as_secs_f64() * 1000.0;
+            request.limit = 1;
+            let t = Instant::now();
+            searcher.search(&request)?;
+            let one = t.elapsed().as_secs_f64() * 1000.0;
+            let entry = by_kind.entry(query.kind.clone()).or_default();
+            entry.0.push(full);
+            entry.1.push(one);
+            entry.2 += total;
+        }
+    }
+    eprintln!(
+        "{} queries x {rounds} rounds in {:.1} s",
+        queries.len(),
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "| kind | n | mean ms (20 hits) | p50 | p99 | mean ms (1 hit) | p99 (1 hit) | avg total |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut all = (Vec::new(), Vec::new());
+    for (kind, (full, one, totals)) in by_kind {
+        let n = full.len();
+        all.0.extend(full.iter().copied());
+        all.1.extend(one.iter().copied());
+        let (f, o) = (measure::Latency::of(full), measure::Latency::of(one));
+        println!(
+            "| {kind} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} |",
+            n / rounds.max(1),
+            f.mean_ms,
+            f.p50_ms,
+            f.p99_ms,
+            o.mean_ms,
+            o.p99_ms,
+            totals as f64 / n as f64
+        );
+    }
+    let (f, o) = (measure::Latency::of(all.0), measure::Latency::of(all.1));
+    println!(
+        "| all | | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | |",
+        f.mean_ms, f.p50_ms, f.p99_ms, o.mean_ms, o.p99_ms
+    );
+    drop(searcher);
+    runtime.block_on(indexer.close())?;
+    Ok(())
 }

@@ -13,7 +13,9 @@ impl Rng {
     /// An independent stream for one record: the corpus stays a prefix of any larger one.
     pub fn for_record(seed: u64, index: u64) -> Self {
         let mut base = Self::new(seed);
-        base.0 = base.0.wrapping_add(index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        base.0 = base
+            .0
+            .wrapping_add(index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         base.next_u64();
         base
     }
