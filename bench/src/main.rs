@@ -269,13 +269,11 @@ fn search(args: SearchArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let load_started = Instant::now();
-    let (corpus, load) = runtime.block_on(load_registre(&args.loader, &corpus_path, &database))?;
-    report.load = LoadReportWith {
-        load,
-        total: load_started.elapsed().as_secs_f64(),
-        bytes: measure::disk_usage(&data_dir),
-    }
-    .into();
+    let (corpus, mut load) =
+        runtime.block_on(load_registre(&args.loader, &corpus_path, &database))?;
+    load.total_seconds = load_started.elapsed().as_secs_f64();
+    load.database_bytes = measure::disk_usage(&data_dir);
+    report.load = load;
     eprintln!(
         "registre database ({}): {:.1} s",
         report.load.loader, report.load.total_seconds
@@ -371,22 +369,6 @@ fn search(args: SearchArgs) -> anyhow::Result<()> {
         let _ = std::fs::remove_dir_all(&work);
     }
     Ok(())
-}
-
-struct LoadReportWith {
-    load: load::LoadReport,
-    total: f64,
-    bytes: u64,
-}
-
-impl From<LoadReportWith> for load::LoadReport {
-    fn from(with: LoadReportWith) -> Self {
-        Self {
-            total_seconds: with.total,
-            database_bytes: with.bytes,
-            ..with.load
-        }
-    }
 }
 
 /// Loads the corpus file into Registre's database; returns the parsed corpus (for the baselines).

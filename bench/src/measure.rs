@@ -131,7 +131,9 @@ impl Own {
                 }
                 let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
                 if comm.trim() == command {
-                    total += process_ticks(pid);
+                    // With the reaped children: PostgreSQL's backends exit when their connection
+                    // closes, and their CPU then moves to the postmaster's children counters.
+                    total += process_ticks(pid) + children_ticks(pid);
                 }
             }
         }
@@ -156,6 +158,24 @@ pub fn process_ticks(pid: u32) -> u64 {
     };
     // After the command: state is field 0, utime 11, stime 12.
     field(11) + field(12)
+}
+
+/// cutime + cstime of a process: the CPU of its children that have exited, in clock ticks.
+fn children_ticks(pid: u32) -> u64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0;
+    };
+    let Some(after) = stat.rsplit_once(')').map(|(_, rest)| rest) else {
+        return 0;
+    };
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    field(13) + field(14)
 }
 
 /// Clock ticks per second (`getconf CLK_TCK`): 100 on Linux.
