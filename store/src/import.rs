@@ -289,6 +289,8 @@ impl Store {
         }
 
         let supplier_ids = self.ids_by_key::<supplier::Entity>().await?;
+        // Read once, then kept up to date as offers are written: reading it per row made imports quadratic.
+        let mut offer_ids = self.ids_by_key::<offer::Entity>().await?;
         // Offers may name later offers as alternatives: those links are written in a second pass.
         let mut deferred = Vec::new();
         for (line, row) in parsed.offers {
@@ -304,7 +306,6 @@ impl Store {
                 );
                 continue;
             };
-            let offer_ids = self.ids_by_key::<offer::Entity>().await?;
             let (known, missing): (Vec<_>, Vec<_>) = row
                 .alternative_to
                 .iter()
@@ -332,24 +333,28 @@ impl Store {
                 confidence: row.confidence,
             };
             if missing.is_empty() {
-                self.apply(&mut report, "offer", line, key, data, actor)
-                    .await?;
+                if let Some(id) = self
+                    .apply(&mut report, "offer", line, key.clone(), data, actor)
+                    .await?
+                {
+                    offer_ids.insert(key.to_string(), id);
+                }
             } else {
                 // Keep the links this import already holds for the record, so a second import
                 // of the same file finds it unchanged.
                 if let Some(existing) = self.existing::<OfferData>(&key).await? {
                     data.alternative_to = existing.data.alternative_to;
                 }
-                if self
+                if let Some(id) = self
                     .apply(&mut report, "offer", line, key.clone(), data.clone(), actor)
                     .await?
                 {
+                    offer_ids.insert(key.to_string(), id);
                     deferred.push((line, key, data, alternative_keys));
                 }
             }
         }
         if !deferred.is_empty() {
-            let offer_ids = self.ids_by_key::<offer::Entity>().await?;
             for (line, key, mut data, alternative_keys) in deferred {
                 let mut ids = Vec::new();
                 for alternative in &alternative_keys {
@@ -374,7 +379,6 @@ impl Store {
             }
         }
 
-        let offer_ids = self.ids_by_key::<offer::Entity>().await?;
         for (line, row) in parsed.attestations {
             if let Some(reason) = unknown_reference(&row.references) {
                 report.reject(line, Some("references".into()), reason);
@@ -440,7 +444,7 @@ impl Store {
         Ok(report)
     }
 
-    /// Upserts one row in its own transaction; returns whether it was kept.
+    /// Upserts one row in its own transaction; returns the id of the kept record, if it was kept.
     async fn apply<A>(
         &self,
         report: &mut ImportReport,
@@ -449,7 +453,7 @@ impl Store {
         key: Key,
         data: A,
         actor: &str,
-    ) -> Result<bool, StoreError>
+    ) -> Result<Option<i64>, StoreError>
     where
         A: aggregate::Aggregate,
         <A::Entity as EntityTrait>::Model: Send + Sync,
@@ -458,16 +462,16 @@ impl Store {
     {
         let txn = self.db.begin().await?;
         match aggregate::upsert_by_key(&txn, key, data, actor).await {
-            Ok((_, written)) => {
+            Ok((kept, written)) => {
                 txn.commit().await?;
                 report.count(record, written);
-                Ok(true)
+                Ok(Some(kept.id))
             }
             Err(StoreError::Database(error)) => Err(StoreError::Database(error)),
             Err(error) => {
                 let (field, reason) = describe(error);
                 report.reject(line, field, reason);
-                Ok(false)
+                Ok(None)
             }
         }
     }
