@@ -31,6 +31,10 @@ pub struct Application {
     search: SearchIndex,
     sources: Sources,
     schedule_sources: bool,
+    /// The site's public address, for the pages' absolute URLs.
+    public_url: String,
+    /// Where the open-data dump is published (`<data-dir>/open-data`).
+    open_data: std::path::PathBuf,
 }
 
 impl Application {
@@ -78,6 +82,8 @@ impl Application {
             search,
             sources,
             schedule_sources: settings.schedule_sources,
+            public_url: settings.public_url.clone(),
+            open_data: open_data_dir(&settings),
         })
     }
 
@@ -102,6 +108,14 @@ impl Application {
             let _ = indexer_stopped.await;
         }));
         let (stop_schedule, schedule_stopped) = tokio::sync::watch::channel(false);
+        // The open-data dump: written at start when missing or out of date, then after every
+        // source run that applied an edition.
+        let dumping = tokio::spawn(registre_web::open_data::follow(
+            self.store.clone(),
+            self.open_data.clone(),
+            self.sources.applied_runs(),
+            stop_schedule.subscribe(),
+        ));
         let schedule = self
             .schedule_sources
             .then(|| self.sources.spawn_schedule(schedule_stopped));
@@ -112,7 +126,14 @@ impl Application {
             self.search.clone(),
             self.sources.clone(),
         ));
-        let pages = registre_web::routes(self.store.clone(), self.search.clone());
+        let pages = registre_web::Web::new(
+            self.store.clone(),
+            self.search.clone(),
+            self.sources.clone(),
+        )
+        .with_public_url(&self.public_url)
+        .with_open_data(&self.open_data)
+        .routes();
         let app = Route::new()
             .nest_no_strip("/api", api.clone())
             .at("/healthz", api.clone())
@@ -127,6 +148,9 @@ impl Application {
         if let Some(schedule) = schedule {
             let _ = schedule.await;
         }
+        // A dump cut short leaves the published one in place; its staging files go next time.
+        dumping.abort();
+        let _ = dumping.await;
         match indexing.await {
             Ok(Ok(())) => {}
             Ok(Err(error)) => tracing::error!(%error, "the search indexer stopped with an error"),
@@ -136,6 +160,11 @@ impl Application {
         self.store.close().await?;
         Ok(())
     }
+}
+
+/// Where the open-data dump is published: `<data-dir>/open-data`.
+pub fn open_data_dir(settings: &Settings) -> std::path::PathBuf {
+    settings.data_dir.join("open-data")
 }
 
 /// Fills an empty database from the bundled dataset (a first start).

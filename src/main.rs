@@ -161,6 +161,7 @@ async fn refresh(args: SettingsArgs, only: Option<String>) -> anyhow::Result<Exi
         None => sources.ids().into_iter().map(str::to_owned).collect(),
     };
     let mut all_succeeded = true;
+    let mut any_applied = false;
     for id in ids {
         let outcome = sources
             .refresh(&id)
@@ -181,6 +182,19 @@ async fn refresh(args: SettingsArgs, only: Option<String>) -> anyhow::Result<Exi
             RunOutcome::Failed { reason } => println!("{id}: FAILED: {reason}"),
         }
         all_succeeded &= outcome.succeeded();
+        any_applied |= matches!(outcome, RunOutcome::Applied { .. });
+    }
+    if any_applied {
+        // The open-data dump follows the data, as `serve` does after a run.
+        let dir = registre::open_data_dir(&settings);
+        let today = registre_web::open_data::today();
+        match registre_web::open_data::write_dump(&store, &dir, today).await {
+            Ok(_) => println!("open-data dump written in {}", dir.display()),
+            Err(error) => {
+                println!("open-data dump FAILED: {error}");
+                all_succeeded = false;
+            }
+        }
     }
     store.close().await?;
     Ok(if all_succeeded {

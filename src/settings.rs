@@ -24,6 +24,10 @@ pub struct SettingsArgs {
     /// Do not refresh the official sources on a schedule (run `registre refresh` from cron instead).
     #[arg(long, env = "REGISTRE_NO_SCHEDULE")]
     pub no_schedule: bool,
+    /// The site's public address, for absolute URLs (sitemap, downloads, JSON-LD); defaults to
+    /// `http://<listen>`.
+    #[arg(long, env = "REGISTRE_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Clone)]
@@ -38,6 +42,8 @@ pub struct Settings {
     pub sources: SourcesSetting,
     /// Refresh the sources on their intervals while serving.
     pub schedule_sources: bool,
+    /// The site's public address, without a trailing `/` (`https://registre.example.gouv.fr`).
+    pub public_url: String,
 }
 
 /// The official sources' configuration: `REGISTRE_SOURCE_<ID>_URL` / `_INTERVAL_HOURS`, or given
@@ -55,6 +61,7 @@ impl std::fmt::Debug for Settings {
             .field("data_dir", &self.data_dir)
             .field("database_url", &redact(&self.database_url))
             .field("admin_token", &self.admin_token.as_ref().map(|_| "<set>"))
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -123,6 +130,13 @@ impl SettingsArgs {
                 message: "must be at least 16 characters".into(),
             });
         }
+        let public_url = match self.public_url.filter(|url| !url.trim().is_empty()) {
+            Some(url) => public_url(url.trim()).map_err(|message| SettingsError {
+                key: "--public-url / REGISTRE_PUBLIC_URL",
+                message,
+            })?,
+            None => format!("http://{listen}"),
+        };
         Ok(Settings {
             listen,
             data_dir: self.data_dir,
@@ -131,8 +145,47 @@ impl SettingsArgs {
             load_bundled_dataset: true,
             sources: SourcesSetting::FromEnvironment,
             schedule_sources: !self.no_schedule,
+            public_url,
         })
     }
+}
+
+/// An absolute `http://` or `https://` address of the site's root: a host, an optional port, no
+/// path, query or fragment (the pages are served from the root). The trailing `/` is dropped.
+fn public_url(url: &str) -> Result<String, String> {
+    let refused = |why: &str| Err(format!("'{url}' {why}"));
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return refused("must start with http:// or https://");
+    };
+    if scheme != "http" && scheme != "https" {
+        return refused("must start with http:// or https://");
+    }
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    if authority.is_empty() {
+        return refused("names no host");
+    }
+    if authority.contains(['/', '?', '#', '@']) || authority.chars().any(char::is_whitespace) {
+        return refused("must be the site's root: a host and an optional port, nothing after");
+    }
+    // `[::1]:8080` (IPv6) or `host:8080`.
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(bracketed) => match bracketed.split_once(']') {
+            Some((host, "")) => (host, None),
+            Some((host, after)) if after.starts_with(':') => (host, Some(&after[1..])),
+            _ => return refused("has a malformed [address]"),
+        },
+        None => match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
+    };
+    if port.is_some_and(|port| port.parse::<u16>().is_err()) {
+        return refused("has a port that is not a number");
+    }
+    if host.is_empty() {
+        return refused("names no host");
+    }
+    Ok(format!("{scheme}://{authority}"))
 }
 
 #[cfg(test)]
@@ -146,6 +199,7 @@ mod tests {
             database_url: database_url.map(str::to_owned),
             admin_token: None,
             no_schedule: false,
+            public_url: None,
         }
     }
 
@@ -169,5 +223,42 @@ mod tests {
             .unwrap_err();
         assert!(error.key.contains("REGISTRE_DATABASE_URL"));
         assert!(!error.message.contains("secret"));
+    }
+
+    #[test]
+    fn the_public_url_defaults_to_the_listening_address() {
+        let settings = args("127.0.0.1:9090", None).validate().unwrap();
+        assert_eq!(settings.public_url, "http://127.0.0.1:9090");
+    }
+
+    #[test]
+    fn a_public_url_is_kept_without_its_trailing_slash() {
+        let mut given = args("127.0.0.1:0", None);
+        given.public_url = Some("https://registre.example.gouv.fr/".into());
+        let settings = given.validate().unwrap();
+        assert_eq!(settings.public_url, "https://registre.example.gouv.fr");
+        let mut with_port = args("127.0.0.1:0", None);
+        with_port.public_url = Some("http://localhost:8080".into());
+        assert_eq!(
+            with_port.validate().unwrap().public_url,
+            "http://localhost:8080"
+        );
+    }
+
+    #[test]
+    fn a_public_url_that_is_not_a_site_root_is_refused_naming_the_setting() {
+        for bad in [
+            "registre.example.gouv.fr",
+            "ftp://registre.example.gouv.fr",
+            "https://",
+            "https://registre.example.gouv.fr/sous-dossier",
+            "https://registre.example.gouv.fr?x=1",
+            "https://registre.example.gouv.fr:port",
+        ] {
+            let mut given = args("127.0.0.1:0", None);
+            given.public_url = Some(bad.into());
+            let error = given.validate().unwrap_err();
+            assert!(error.key.contains("REGISTRE_PUBLIC_URL"), "{bad}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! triggers the schedule and reads the grid; a participant asks, answers, and reads its own
 //! suggestions and agenda. The admin token is accepted wherever the organiser token is.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use poem::http::StatusCode;
 use poem::{Request, RequestBody};
 use poem_openapi::auth::Bearer;
@@ -17,7 +17,7 @@ use registre_store::Store;
 use registre_store::events::{
     Agenda, AgendaMeeting, Event, EventReport, EventRole, EventSpec, ImportReport, LoggedDecision,
     MeetingRequest, Participant, ParticipantKind, ParticipantSpec, RecordLink, ScheduleReport,
-    Sensitivity, Suggestions, agenda_ics, schedule_csv,
+    Sensitivity, Slot, Suggestions, agenda_ics, schedule_csv,
 };
 use serde::{Deserialize, Serialize};
 
@@ -54,7 +54,12 @@ pub struct EventInput {
     /// `YYYY-MM-DD`.
     pub date: String,
     pub venue: String,
-    /// The venue's offset from UTC that day (`+01:00`); default `+00:00`.
+    /// The venue's IANA time zone (`Europe/Paris`): slot times are local to it, daylight saving
+    /// included. Default `UTC`, unless `utc_offset` is given.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// A fixed offset from UTC (`+01:00`) for a venue given no `time_zone`; beside a `time_zone` it
+    /// must be that zone's offset on the day.
     #[serde(default)]
     pub utc_offset: Option<String>,
     /// Local time of the first slot, `HH:MM`.
@@ -170,7 +175,8 @@ impl EventInput {
             name: self.name,
             day,
             venue: self.venue,
-            utc_offset: self.utc_offset.unwrap_or_else(|| "+00:00".to_owned()),
+            time_zone: self.time_zone,
+            utc_offset: self.utc_offset,
             start: time("start", &self.start)?,
             end: time("end", &self.end)?,
             slot_minutes: self.slot_minutes,
@@ -241,6 +247,9 @@ pub struct SlotView {
     /// Local time `HH:MM`.
     pub start: String,
     pub end: String,
+    /// The slot's start as an instant with the venue's offset then (RFC 3339).
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -249,6 +258,9 @@ pub struct EventView {
     pub name: String,
     pub date: NaiveDate,
     pub venue: String,
+    /// The IANA time zone the slots are local to; `null` for an event given a fixed offset only.
+    pub time_zone: Option<String>,
+    /// The venue's offset from UTC at the first slot.
     pub utc_offset: String,
     pub slots: Vec<SlotView>,
     pub tables: u32,
@@ -502,6 +514,16 @@ fn hhmm(time: NaiveTime) -> String {
     time.format("%H:%M").to_string()
 }
 
+fn slot_view(event: &Event, index: usize, slot: &Slot) -> SlotView {
+    SlotView {
+        index: index as u32,
+        start: hhmm(slot.start),
+        end: hhmm(slot.end),
+        starts_at: event.local(slot.start),
+        ends_at: event.local(slot.end),
+    }
+}
+
 fn event_view(event: Event) -> EventView {
     EventView {
         id: event.id,
@@ -509,12 +531,9 @@ fn event_view(event: Event) -> EventView {
             .slots
             .iter()
             .enumerate()
-            .map(|(index, slot)| SlotView {
-                index: index as u32,
-                start: hhmm(slot.start),
-                end: hhmm(slot.end),
-            })
+            .map(|(index, slot)| slot_view(&event, index, slot))
             .collect(),
+        time_zone: event.time_zone.map(|zone| zone.name().to_owned()),
         name: event.name,
         date: event.day,
         venue: event.venue,
@@ -743,6 +762,13 @@ pub enum CsvResponse {
     Ok(PlainText<String>),
 }
 
+#[derive(ApiResponse)]
+pub enum ParticipantsCsvResponse {
+    /// The participants, one per row.
+    #[oai(status = 200, content_type = "text/csv; charset=utf-8")]
+    Ok(PlainText<String>),
+}
+
 // ---- authorisation ----------------------------------------------------------------------------
 
 /// Who the token speaks for at this event (an admin token counts as the organiser).
@@ -765,7 +791,7 @@ async fn role(store: &Store, event_id: i64, token: &EventToken) -> Result<EventR
 async fn organiser(store: &Store, event_id: i64, token: &EventToken) -> Result<(), ApiError> {
     match role(store, event_id, token).await? {
         EventRole::Organiser => Ok(()),
-        EventRole::Participant(_) => Err(ApiError::unauthorized(
+        EventRole::Participant(_) => Err(ApiError::forbidden(
             "organiser_token_required",
             "this operation needs the event's organiser token",
         )),
@@ -779,7 +805,7 @@ async fn participant(
 ) -> Result<Participant, ApiError> {
     match role(store, event_id, token).await? {
         EventRole::Participant(participant) => Ok(*participant),
-        EventRole::Organiser => Err(ApiError::unauthorized(
+        EventRole::Organiser => Err(ApiError::forbidden(
             "participant_token_required",
             "this operation is a participant's own: use its token",
         )),
@@ -796,7 +822,7 @@ async fn organiser_or_self(
     match role(store, event_id, token).await? {
         EventRole::Organiser => Ok(store.participant(event_id, participant_id).await?),
         EventRole::Participant(participant) if participant.id == participant_id => Ok(*participant),
-        EventRole::Participant(_) => Err(ApiError::unauthorized(
+        EventRole::Participant(_) => Err(ApiError::forbidden(
             "not_this_participant",
             "a participant token opens only that participant's own records",
         )),
@@ -897,6 +923,24 @@ impl EventsApi {
         Ok(Json(ParticipantList {
             items: items.into_iter().map(participant_view).collect(),
         }))
+    }
+
+    /// The participants as CSV (organiser): `id,kind,name,representatives,availability,categories,
+    /// suite_classes,sensitivity,requirements,free_text,supplier_id,supplier,offer_ids,
+    /// requests_accepted,meetings`; lists separated by `;`, slots 0-based as in the import.
+    #[oai(
+        path = "/:id/participants.csv",
+        method = "get",
+        operation_id = "get_participants_csv"
+    )]
+    async fn participants_csv(
+        &self,
+        token: EventToken,
+        id: Path<i64>,
+    ) -> Result<ParticipantsCsvResponse, ApiError> {
+        organiser(&self.store, id.0, &token).await?;
+        let csv = self.store.participants_csv(id.0).await?;
+        Ok(ParticipantsCsvResponse::Ok(PlainText(csv)))
     }
 
     /// Change a participant's availability (its own token, or the organiser's). Published meetings
@@ -1116,11 +1160,7 @@ fn grid_view(agenda: Agenda) -> GridView {
         .iter()
         .enumerate()
         .map(|(index, slot)| GridSlot {
-            slot: SlotView {
-                index: index as u32,
-                start: hhmm(slot.start),
-                end: hhmm(slot.end),
-            },
+            slot: slot_view(&agenda.event, index, slot),
             tables: vec![None; tables],
         })
         .collect();

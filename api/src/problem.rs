@@ -37,9 +37,14 @@ pub enum ApiError {
     /// Missing or unknown bearer token.
     #[oai(status = 401)]
     Unauthorized(Json<Box<Problem>>),
+    /// The token is known but does not open this: another participant's records, an organiser's
+    /// operation with a participant's token.
+    #[oai(status = 403)]
+    Forbidden(Json<Box<Problem>>),
     #[oai(status = 404)]
     NotFound(Json<Box<Problem>>),
-    /// The change conflicts with other records (a taken key or SIREN, dependents on delete).
+    /// The change conflicts with other records (a taken key or SIREN, dependents on delete), or the
+    /// same record was written twice (`already_exists`, also when two identical requests race).
     #[oai(status = 409)]
     Conflict(Json<Box<Problem>>),
     /// `If-Match` names a version that is no longer current.
@@ -91,6 +96,7 @@ impl ApiError {
         match status {
             StatusCode::BAD_REQUEST => Self::BadRequest(body),
             StatusCode::UNAUTHORIZED => Self::Unauthorized(body),
+            StatusCode::FORBIDDEN => Self::Forbidden(body),
             StatusCode::NOT_FOUND => Self::NotFound(body),
             StatusCode::CONFLICT => Self::Conflict(body),
             StatusCode::PRECONDITION_FAILED => Self::PreconditionFailed(body),
@@ -120,6 +126,11 @@ impl ApiError {
 
     pub fn unauthorized(code: &str, detail: &str) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, detail, None)
+    }
+
+    /// The caller is known but not allowed to do this.
+    pub fn forbidden(code: &str, detail: &str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, detail, None)
     }
 
     pub fn internal() -> Self {
@@ -163,6 +174,12 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict { field, message } => {
                 Self::new(StatusCode::CONFLICT, "conflict", message, Some(&field))
             }
+            StoreError::Duplicate { field, message } => Self::new(
+                StatusCode::CONFLICT,
+                "already_exists",
+                message,
+                field.as_deref(),
+            ),
             StoreError::HasDependents {
                 entity,
                 id,

@@ -45,6 +45,7 @@ impl From<ApiError> for SearchFailure {
             ApiError::BadRequest(body) => SearchFailure::BadRequest(body),
             ApiError::Internal(body)
             | ApiError::Unauthorized(body)
+            | ApiError::Forbidden(body)
             | ApiError::NotFound(body)
             | ApiError::Conflict(body)
             | ApiError::PreconditionFailed(body)

@@ -206,6 +206,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             database_url: Some(database_url.clone()),
             admin_token: Some("registre-bench-admin-token-0123456789".to_owned()),
             no_schedule: true,
+            public_url: None,
         }
         .validate()?;
         settings.load_bundled_dataset = false;

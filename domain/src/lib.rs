@@ -3,6 +3,7 @@
 
 pub mod identifiers;
 pub mod model;
+pub mod need;
 pub mod observation;
 pub mod sovereignty;
 pub mod taxonomy;

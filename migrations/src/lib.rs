@@ -7,6 +7,7 @@ use sea_orm_migration::prelude::*;
 mod m20261129_000001_catalogue;
 mod m20261129_000002_sources;
 mod m20261129_000003_events;
+mod m20261129_000004_event_time_zones;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_catalogue::Migration),
             Box::new(m20261129_000002_sources::Migration),
             Box::new(m20261129_000003_events::Migration),
+            Box::new(m20261129_000004_event_time_zones::Migration),
         ]
     }
 }

@@ -17,6 +17,13 @@ pub enum StoreError {
     /// The value is taken by another record (a key, a SIREN, a decision).
     #[error("{field}: {message}")]
     Conflict { field: String, message: String },
+    /// The same thing was written twice (two identical requests at once, or again after the first):
+    /// a unique index or a check refused the second. A conflict the caller can act on, not a failure.
+    #[error("{message}")]
+    Duplicate {
+        field: Option<String>,
+        message: String,
+    },
     /// The record cannot go while others depend on it.
     #[error("{entity} {id} still has {dependents}")]
     HasDependents {
@@ -35,7 +42,25 @@ pub enum StoreError {
         message: String,
     },
     #[error("database error: {0}")]
-    Database(#[from] sea_orm::DbErr),
+    Database(sea_orm::DbErr),
+}
+
+impl From<sea_orm::DbErr> for StoreError {
+    /// A unique-index violation is a duplicate on SQLite and PostgreSQL alike (both are classified
+    /// by sea-orm); any other database error stays one.
+    fn from(error: sea_orm::DbErr) -> Self {
+        match error.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) => {
+                tracing::info!(%detail, "a unique index refused a duplicate write");
+                Self::Duplicate {
+                    field: None,
+                    message: "the same record was written at the same time by another request"
+                        .to_owned(),
+                }
+            }
+            _ => Self::Database(error),
+        }
+    }
 }
 
 impl StoreError {

@@ -15,6 +15,7 @@ pub mod import;
 mod offers;
 mod page;
 pub mod refresh;
+mod stamps;
 mod suppliers;
 mod tokens;
 
@@ -29,6 +30,7 @@ pub use error::StoreError;
 pub use export::{CatalogueSlice, IndexEvent};
 pub use offers::{OfferContext, OfferFilter};
 pub use page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest};
+pub use stamps::{RecordStamp, StampRange};
 pub use suppliers::SupplierFilter;
 pub use tokens::IssuedToken;
 

@@ -335,6 +335,19 @@ impl Store {
         Ok(assemble(&self.db, vec![row]).await?.remove(0))
     }
 
+    /// The offer with this stable key (the key URLs of the pages).
+    pub async fn offer_by_key(&self, key: &Key) -> Result<Record<OfferData>, StoreError> {
+        let row = offer::Entity::find()
+            .filter(offer::Column::Key.eq(key.as_str()))
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "offer",
+                id: key.to_string(),
+            })?;
+        Ok(assemble(&self.db, vec![row]).await?.remove(0))
+    }
+
     /// Offers that name `id` as what they can replace.
     pub async fn alternatives_to(&self, id: i64) -> Result<Vec<i64>, StoreError> {
         Ok(offer_alternative::Entity::find()

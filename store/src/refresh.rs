@@ -354,6 +354,18 @@ impl Store {
         Ok(Page::from_rows(rows, page.limit, |c: &Change| c.id))
     }
 
+    /// The latest `limit` changes of every source, newest first (the pages' "what changed lately").
+    pub async fn recent_changes(&self, limit: u64) -> Result<Vec<Change>, StoreError> {
+        Ok(change::Entity::find()
+            .order_by_desc(change::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(change_from_row)
+            .collect())
+    }
+
     /// The history of an offer's attestations, oldest first.
     pub async fn offer_timeline(&self, offer_id: i64) -> Result<Vec<Change>, StoreError> {
         Ok(change::Entity::find()

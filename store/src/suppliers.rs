@@ -156,6 +156,21 @@ impl Store {
         }
     }
 
+    /// The supplier with this stable key (the key URLs of the pages).
+    pub async fn supplier_by_key(&self, key: &Key) -> Result<Record<SupplierData>, StoreError> {
+        match supplier::Entity::find()
+            .filter(supplier::Column::Key.eq(key.as_str()))
+            .one(&self.db)
+            .await?
+        {
+            Some(row) => supplier_from_row(row),
+            None => Err(StoreError::NotFound {
+                entity: "supplier",
+                id: key.to_string(),
+            }),
+        }
+    }
+
     /// Suppliers by id, for assembling offers and attestations with their holders.
     pub async fn suppliers_by_ids(
         &self,

@@ -421,7 +421,7 @@ async fn a_matchmaking_day_runs_from_registration_to_agendas(engine: Engine) {
         .json(&json!({"kind": "administration", "name": "X", "categories": ["iaas"]})),
     )
     .await;
-    assert_eq!(status, 401);
+    assert_eq!(status, 403, "a known token without the right: {body}");
     assert_eq!(body["code"], "organiser_token_required");
     let (status, body) = send(
         with_token(&app, Method::POST, &format!("/api/v1/events/{event}/participants"), &organiser)
@@ -505,7 +505,7 @@ async fn a_matchmaking_day_runs_from_registration_to_agendas(engine: Engine) {
         &ministry.token,
     ))
     .await;
-    assert_eq!(status, 401);
+    assert_eq!(status, 403);
     assert_eq!(body["code"], "not_this_participant");
 
     // Participants find each other in the event's directory.
@@ -587,7 +587,7 @@ async fn a_matchmaking_day_runs_from_registration_to_agendas(engine: Engine) {
         .json(&json!({"seed": 42})),
     )
     .await;
-    assert_eq!(status, 401);
+    assert_eq!(status, 403);
     let (status, report) = send(
         with_token(
             &app,
@@ -665,7 +665,7 @@ async fn a_matchmaking_day_runs_from_registration_to_agendas(engine: Engine) {
             &big.token,
         ))
         .await;
-        assert_eq!(status, 401, "{body}");
+        assert_eq!(status, 403, "{body}");
         assert!(body.contains("not_this_participant"), "{body}");
         let (status, _, _) = text(app.client.get(app.url(&format!(
             "/api/v1/events/{event}/participants/{}/{path}",
@@ -690,7 +690,7 @@ async fn a_matchmaking_day_runs_from_registration_to_agendas(engine: Engine) {
     .await;
     assert_eq!(
         (status, body["code"].as_str()),
-        (401, Some("not_this_participant"))
+        (403, Some("not_this_participant"))
     );
 
     // A cancellation and a new request, then a re-schedule: UIDs stay, the cancelled meeting is sent
@@ -781,7 +781,7 @@ async fn a_matchmaking_day_runs_from_registration_to_agendas(engine: Engine) {
         &nuage.token,
     ))
     .await;
-    assert_eq!(status, 401);
+    assert_eq!(status, 403);
     let (status, report) = send(with_token(
         &app,
         Method::GET,
@@ -997,8 +997,567 @@ async fn event_pair(app: &TestApp) -> (i64, String) {
     event(app).await
 }
 
+/// Sends `copies` identical requests at the same moment and returns their statuses and bodies.
+async fn all_at_once(requests: Vec<reqwest::RequestBuilder>) -> Vec<(u16, Value)> {
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(requests.len()));
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|request| {
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                send(request).await
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.expect("the request task ends"));
+    }
+    answers
+}
+
+async fn simultaneous_identical_requests_get_one_success_and_conflicts_never_a_500(engine: Engine) {
+    let Some(app) = spawn_app(engine, false).await else {
+        return;
+    };
+    let registry = registry(&app).await;
+    let (event, organiser) = event(&app).await;
+    let path = format!("/api/v1/events/{event}/requests");
+    for round in 0..4 {
+        let administration = register(
+            &app,
+            event,
+            &organiser,
+            json!({"kind": "administration", "name": format!("Ville {round}"), "categories": ["iaas"]}),
+        )
+        .await;
+        let vendor = register(
+            &app,
+            event,
+            &organiser,
+            json!({"kind": "vendor", "name": format!("Nuage {round}"), "supplier_id": registry.sovereign["id"]}),
+        )
+        .await;
+        // The same request, posted six times at once by the same administration.
+        let copies = (0..6)
+            .map(|_| {
+                with_token(&app, Method::POST, &path, &administration.token)
+                    .json(&json!({"with": vendor.id}))
+            })
+            .collect();
+        let answers = all_at_once(copies).await;
+        let created: Vec<_> = answers
+            .iter()
+            .filter(|(status, _)| *status == 201)
+            .collect();
+        assert_eq!(created.len(), 1, "exactly one is created: {answers:?}");
+        for (status, body) in answers.iter().filter(|(status, _)| *status != 201) {
+            assert_eq!(
+                *status, 409,
+                "a duplicate is a conflict, never a 500: {body}"
+            );
+            assert_eq!(body["code"], "already_exists", "{body}");
+        }
+        // Asking again afterwards is the same conflict, with the field at fault.
+        let (status, body) = send(
+            with_token(&app, Method::POST, &path, &administration.token)
+                .json(&json!({"with": vendor.id})),
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str(), body["field"].as_str()),
+            (409, Some("already_exists"), Some("with")),
+            "{body}"
+        );
+        // Both sides asking at the same moment make one mutual, accepted wish.
+        let other = register(
+            &app,
+            event,
+            &organiser,
+            json!({"kind": "vendor", "name": format!("Causerie {round}"), "supplier_id": registry.chat["id"]}),
+        )
+        .await;
+        let answers = all_at_once(vec![
+            with_token(&app, Method::POST, &path, &administration.token)
+                .json(&json!({"with": other.id})),
+            with_token(&app, Method::POST, &path, &other.token)
+                .json(&json!({"with": administration.id})),
+        ])
+        .await;
+        for (status, body) in &answers {
+            assert_eq!(
+                *status, 201,
+                "asking back at the same time is no conflict: {answers:?}"
+            );
+            assert_eq!(body["id"], answers[0].1["id"], "one request for the pair");
+        }
+        let (_, own) = send(with_token(&app, Method::GET, &path, &administration.token)).await;
+        let items = own["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "one request per pair: {own}");
+        let mutual = items.iter().find(|r| r["vendor_id"] == other.id).unwrap();
+        assert_eq!(
+            (
+                mutual["status"].as_str(),
+                mutual["mutual"].as_bool(),
+                mutual["weight"].as_u64()
+            ),
+            (Some("accepted"), Some(true), Some(3)),
+            "{mutual}"
+        );
+    }
+    app.stop().await;
+}
+
+async fn a_unique_index_violation_is_a_duplicate_on_both_engines(engine: Engine) {
+    let Some((store, db)) = crate::support::store(engine).await else {
+        return;
+    };
+    let raw = sea_orm::Database::connect(&db.url).await.unwrap();
+    use sea_orm::ConnectionTrait;
+    let insert = "INSERT INTO api_tokens (name, token_hash, created_at) VALUES ('twice', 'ab', '2026-11-29T00:00:00Z')";
+    let columns = match engine {
+        Engine::Sqlite => "SELECT name FROM pragma_table_info('api_tokens')",
+        Engine::Postgres => {
+            "SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'api_tokens'"
+        }
+    };
+    let names: Vec<String> = raw
+        .query_all_raw(sea_orm::Statement::from_string(
+            raw.get_database_backend(),
+            columns,
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get::<String>("", "name").unwrap())
+        .collect();
+    assert!(
+        names.iter().any(|n| n == "token_hash"),
+        "the unique column this test relies on: {names:?}"
+    );
+    raw.execute_unprepared(insert).await.unwrap();
+    let error = raw.execute_unprepared(insert).await.unwrap_err();
+    let error = registre_store::StoreError::from(error);
+    assert!(
+        matches!(error, registre_store::StoreError::Duplicate { .. }),
+        "{error:?}"
+    );
+    // Any other database error stays one.
+    let error = raw
+        .execute_unprepared("SELECT * FROM no_such_table")
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        registre_store::StoreError::from(error),
+        registre_store::StoreError::Database(_)
+    ));
+    raw.close().await.unwrap();
+    drop(store);
+}
+
+/// A Europe/Paris event on 29 March 2026, when clocks go forward at 02:00: three slots before the
+/// change (+01:00), a break over it, three after (+02:00).
+fn spring_forward_event(now: chrono::DateTime<Utc>) -> Value {
+    json!({
+        "name": "Nuit du changement d'heure", "date": "2026-03-29", "venue": "Paris",
+        "time_zone": "Europe/Paris", "start": "00:00", "end": "05:00", "slot_minutes": 30,
+        "breaks": [{"start": "01:30", "end": "03:30"}], "tables": 1, "max_meetings_per_participant": 3,
+        "registration_opens": (now - Duration::hours(1)).to_rfc3339(),
+        "registration_closes": (now + Duration::days(1)).to_rfc3339()
+    })
+}
+
+fn property<'a>(
+    component: &'a icalendar::parser::Component<'a>,
+    name: &str,
+) -> Option<&'a icalendar::parser::Property<'a>> {
+    component
+        .properties
+        .iter()
+        .find(|p| p.name.as_str() == name)
+}
+
+async fn an_event_in_a_named_time_zone_places_its_slots_and_calendars_in_it(engine: Engine) {
+    let Some(app) = spawn_app(engine, false).await else {
+        return;
+    };
+    let registry = registry(&app).await;
+    let now = Utc::now();
+    // An unknown zone, a slot in the hour that does not exist, an offset that contradicts the zone.
+    let mut bad = spring_forward_event(now);
+    bad["time_zone"] = json!("Europe/Pariss");
+    let (status, body) = send(app.admin(Method::POST, "/api/v1/events").json(&bad)).await;
+    assert_eq!(
+        (status, body["code"].as_str(), body["field"].as_str()),
+        (422, Some("unknown_time_zone"), Some("time_zone")),
+        "{body}"
+    );
+    assert!(
+        body["detail"].as_str().unwrap().contains("Europe/Pariss"),
+        "{body}"
+    );
+    let mut bad = spring_forward_event(now);
+    bad["breaks"] = json!([]);
+    let (status, body) = send(app.admin(Method::POST, "/api/v1/events").json(&bad)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("nonexistent_local_time")),
+        "02:00–02:30 does not exist that night: {body}"
+    );
+    let mut bad = spring_forward_event(now);
+    bad["date"] = json!("2026-10-25");
+    bad["breaks"] = json!([]);
+    let (status, body) = send(app.admin(Method::POST, "/api/v1/events").json(&bad)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("ambiguous_local_time")),
+        "02:00–03:00 happens twice that night: {body}"
+    );
+    let mut bad = spring_forward_event(now);
+    bad["utc_offset"] = json!("+02:00");
+    let (status, body) = send(app.admin(Method::POST, "/api/v1/events").json(&bad)).await;
+    assert_eq!(
+        (status, body["code"].as_str(), body["field"].as_str()),
+        (422, Some("offset_mismatch"), Some("utc_offset")),
+        "{body}"
+    );
+
+    // Summer and winter: the same zone, the offset of the day.
+    let mut summer = spring_forward_event(now);
+    summer["date"] = json!("2026-06-10");
+    summer["breaks"] = json!([]);
+    let summer = created(&app, "/api/v1/events", summer).await;
+    assert_eq!(summer["event"]["time_zone"], "Europe/Paris");
+    assert_eq!(summer["event"]["utc_offset"], "+02:00");
+    assert_eq!(
+        summer["event"]["slots"][0]["starts_at"],
+        "2026-06-10T00:00:00+02:00"
+    );
+
+    let body = created(&app, "/api/v1/events", spring_forward_event(now)).await;
+    let event = body["event"]["id"].as_i64().unwrap();
+    let organiser = body["organiser_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        body["event"]["utc_offset"], "+01:00",
+        "the offset of the first slot"
+    );
+    let starts: Vec<&str> = body["event"]["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["starts_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "2026-03-29T00:00:00+01:00",
+            "2026-03-29T00:30:00+01:00",
+            "2026-03-29T01:00:00+01:00",
+            "2026-03-29T03:30:00+02:00",
+            "2026-03-29T04:00:00+02:00",
+            "2026-03-29T04:30:00+02:00"
+        ]
+    );
+    // Meetings only after the change: the administration is free in the last three slots.
+    let town = register(
+        &app,
+        event,
+        &organiser,
+        json!({"kind": "administration", "name": "Ville de Paris", "categories": ["iaas"], "availability": [3, 4, 5]}),
+    )
+    .await;
+    let nuage = register(
+        &app,
+        event,
+        &organiser,
+        json!({"kind": "vendor", "name": "Nuage Souverain", "supplier_id": registry.sovereign["id"]}),
+    )
+    .await;
+    let request = ask(&app, event, &town, &nuage).await;
+    let (status, _) = answer(&app, event, &nuage, &request, true).await;
+    assert_eq!(status, 200);
+    let (status, report) = send(
+        with_token(
+            &app,
+            Method::POST,
+            &format!("/api/v1/events/{event}/schedule"),
+            &organiser,
+        )
+        .json(&json!({"seed": 1})),
+    )
+    .await;
+    assert_eq!(
+        (status, report["meetings"].as_u64()),
+        (200, Some(1)),
+        "{report}"
+    );
+    let grid = grid(&app, event, &organiser).await;
+    let slot = grid["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| !s["tables"][0].is_null())
+        .expect("the meeting is in the grid");
+    let starts_at =
+        chrono::DateTime::parse_from_rfc3339(slot["slot"]["starts_at"].as_str().unwrap())
+            .unwrap()
+            .to_utc();
+
+    // The feed, read by an iCalendar parser: local times with TZID, and the VTIMEZONE that defines it.
+    let text = agenda_ics(&app, event, &town).await;
+    let unfolded = icalendar::parser::unfold(&text);
+    let calendar = icalendar::parser::read_calendar(&unfolded).expect("a valid iCalendar document");
+    let zone = calendar
+        .components
+        .iter()
+        .find(|c| c.name.as_str() == "VTIMEZONE")
+        .expect("a VTIMEZONE for the TZID used");
+    assert_eq!(property(zone, "TZID").unwrap().val.as_str(), "Europe/Paris");
+    let observances: Vec<(String, String, String, String)> = zone
+        .components
+        .iter()
+        .map(|o| {
+            (
+                o.name.as_str().to_owned(),
+                property(o, "DTSTART").unwrap().val.as_str().to_owned(),
+                property(o, "TZOFFSETFROM").unwrap().val.as_str().to_owned(),
+                property(o, "TZOFFSETTO").unwrap().val.as_str().to_owned(),
+            )
+        })
+        .collect();
+    let owned = |a: &str, b: &str, c: &str, d: &str| {
+        (a.to_owned(), b.to_owned(), c.to_owned(), d.to_owned())
+    };
+    assert_eq!(
+        observances,
+        [
+            owned("STANDARD", "20251026T030000", "+0200", "+0100"),
+            owned("DAYLIGHT", "20260329T020000", "+0100", "+0200"),
+        ],
+        "winter time since October, summer time from 02:00 that night"
+    );
+    let meeting = calendar
+        .components
+        .iter()
+        .find(|c| c.name.as_str() == "VEVENT")
+        .expect("the meeting");
+    let start = property(meeting, "DTSTART").unwrap();
+    let tzid = start
+        .params
+        .iter()
+        .find(|p| p.key.as_str() == "TZID")
+        .and_then(|p| p.val.as_ref())
+        .map(|v| v.as_str().to_owned());
+    assert_eq!(tzid.as_deref(), Some("Europe/Paris"));
+    // Resolve the local time with the VTIMEZONE alone: the last observance begun before it.
+    let local = chrono::NaiveDateTime::parse_from_str(start.val.as_str(), "%Y%m%dT%H%M%S").unwrap();
+    let (_, _, _, offset) = observances
+        .iter()
+        .rfind(|(_, onset, _, _)| {
+            chrono::NaiveDateTime::parse_from_str(onset, "%Y%m%dT%H%M%S").unwrap() <= local
+        })
+        .unwrap();
+    let sign = if offset.starts_with('-') { -1 } else { 1 };
+    let seconds = sign
+        * (offset[1..3].parse::<i64>().unwrap() * 3600 + offset[3..5].parse::<i64>().unwrap() * 60);
+    let instant = (local - Duration::seconds(seconds)).and_utc();
+    assert_eq!(
+        instant, starts_at,
+        "the calendar and the API name the same instant"
+    );
+    assert!(
+        instant
+            >= chrono::DateTime::parse_from_rfc3339("2026-03-29T01:30:00Z")
+                .unwrap()
+                .to_utc(),
+        "after the change, in summer time: {instant}"
+    );
+    // The same document also reads as events with a zone reference.
+    let parsed: Calendar = text.parse().unwrap();
+    let event_start = parsed
+        .components
+        .iter()
+        .find_map(|c| c.as_event())
+        .unwrap()
+        .get_start();
+    assert!(
+        matches!(
+            event_start,
+            Some(icalendar::DatePerhapsTime::DateTime(icalendar::CalendarDateTime::WithTimezone { ref tzid, .. })) if tzid == "Europe/Paris"
+        ),
+        "{event_start:?}"
+    );
+    app.stop().await;
+}
+
+async fn the_organiser_exports_the_participants_as_csv(engine: Engine) {
+    let Some(app) = spawn_app(engine, false).await else {
+        return;
+    };
+    let registry = registry(&app).await;
+    let (event, organiser) = event(&app).await;
+    let hospital = register(
+        &app,
+        event,
+        &organiser,
+        json!({"kind": "administration", "name": "CHU de Lille, pôle santé", "categories": ["iaas"], "suite_classes": ["tchap"],
+               "sensitivity": "health", "free_text": "Hébergement; \"DPI\"", "availability": [0, 2], "representatives": 2}),
+    )
+    .await;
+    let nuage = register(
+        &app,
+        event,
+        &organiser,
+        json!({"kind": "vendor", "name": "Nuage Souverain", "supplier_id": registry.sovereign["id"], "offer_ids": [registry.sovereign_offer["id"]]}),
+    )
+    .await;
+    let causerie = register(
+        &app,
+        event,
+        &organiser,
+        json!({"kind": "vendor", "name": "Causerie", "supplier_id": registry.chat["id"], "offer_ids": [registry.chat_offer["id"]]}),
+    )
+    .await;
+    let first = ask(&app, event, &hospital, &nuage).await;
+    answer(&app, event, &nuage, &first, true).await;
+    ask(&app, event, &hospital, &causerie).await; // left pending
+    let (status, _) = send(
+        with_token(
+            &app,
+            Method::POST,
+            &format!("/api/v1/events/{event}/schedule"),
+            &organiser,
+        )
+        .json(&json!({"seed": 3})),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let path = format!("/api/v1/events/{event}/participants.csv");
+    let (status, _, body) = text(with_token(&app, Method::GET, &path, &hospital.token)).await;
+    assert_eq!(
+        status, 403,
+        "a participant's token does not open the list: {body}"
+    );
+    assert!(body.contains("organiser_token_required"), "{body}");
+    let (status, _, _) = text(app.client.get(app.url(&path))).await;
+    assert_eq!(status, 401);
+    // The organiser using a participant's own operation is refused too, and says why.
+    let (status, body) = send(
+        with_token(
+            &app,
+            Method::POST,
+            &format!("/api/v1/events/{event}/requests"),
+            &organiser,
+        )
+        .json(&json!({"with": nuage.id})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("participant_token_required"))
+    );
+
+    let (status, kind, body) = text(with_token(&app, Method::GET, &path, &organiser)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            "id",
+            "kind",
+            "name",
+            "representatives",
+            "availability",
+            "categories",
+            "suite_classes",
+            "sensitivity",
+            "requirements",
+            "free_text",
+            "supplier_id",
+            "supplier",
+            "offer_ids",
+            "requests_accepted",
+            "meetings"
+        ]
+    );
+    let rows: Vec<HashMap<String, String>> = reader
+        .records()
+        .map(|r| {
+            headers
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(str::to_owned))
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows.len(), 3);
+    let hospital_row = &rows[0];
+    assert_eq!(hospital_row["id"], hospital.id.to_string());
+    assert_eq!(hospital_row["kind"], "administration");
+    assert_eq!(
+        hospital_row["name"], "CHU de Lille, pôle santé",
+        "commas survive"
+    );
+    assert_eq!(
+        hospital_row["free_text"], "Hébergement; \"DPI\"",
+        "quotes survive"
+    );
+    assert_eq!(hospital_row["representatives"], "2");
+    assert_eq!(hospital_row["availability"], "0;2");
+    assert_eq!(hospital_row["categories"], "iaas");
+    assert_eq!(hospital_row["suite_classes"], "tchap");
+    assert_eq!(hospital_row["sensitivity"], "health");
+    assert_eq!(hospital_row["requirements"], "hds");
+    assert_eq!(hospital_row["supplier_id"], "");
+    assert_eq!(
+        hospital_row["requests_accepted"], "1",
+        "the pending one does not count"
+    );
+    assert_eq!(hospital_row["meetings"], "1");
+    let nuage_row = &rows[1];
+    assert_eq!(nuage_row["kind"], "vendor");
+    assert_eq!(
+        nuage_row["supplier_id"],
+        registry.sovereign["id"].to_string()
+    );
+    assert_eq!(nuage_row["supplier"], "Nuage Souverain SAS");
+    assert_eq!(
+        nuage_row["offer_ids"],
+        registry.sovereign_offer["id"].to_string()
+    );
+    assert_eq!(
+        nuage_row["availability"], "0;1;2;3;4;5",
+        "every slot by default"
+    );
+    assert_eq!(
+        (
+            nuage_row["requests_accepted"].as_str(),
+            nuage_row["meetings"].as_str()
+        ),
+        ("1", "1")
+    );
+    assert_eq!(
+        (rows[2]["name"].as_str(), rows[2]["meetings"].as_str()),
+        ("Causerie", "0")
+    );
+    app.stop().await;
+}
+
 on_both_engines!(
     a_matchmaking_day_runs_from_registration_to_agendas,
     a_csv_import_keeps_good_rows_and_reports_bad_ones_by_line,
     events_refuse_bad_input_and_foreign_tokens,
+    simultaneous_identical_requests_get_one_success_and_conflicts_never_a_500,
+    a_unique_index_violation_is_a_duplicate_on_both_engines,
+    an_event_in_a_named_time_zone_places_its_slots_and_calendars_in_it,
+    the_organiser_exports_the_participants_as_csv,
 );

@@ -1,8 +1,8 @@
 //! Store behaviour that the API does not show directly, on both engines.
 
 use registre_domain::identifiers::CountryCode;
-use registre_domain::model::{Key, SupplierData};
-use registre_domain::taxonomy::{Confidence, SupplierKind};
+use registre_domain::model::{Key, OfferData, SupplierData};
+use registre_domain::taxonomy::{Category, Confidence, SupplierKind};
 use registre_store::{PageRequest, StoreError, Written};
 
 use crate::on_both_engines;
@@ -150,7 +150,70 @@ async fn a_page_request_is_honoured_exactly(engine: Engine) {
     assert_eq!(last.next_after, None, "no cursor on the last page");
 }
 
+async fn records_are_read_by_their_stable_key(engine: Engine) {
+    let Some((store, _db)) = store(engine).await else {
+        return;
+    };
+    let supplier = store
+        .create_supplier(None, supplier("Cloud Temple"), "test")
+        .await
+        .unwrap();
+    let offer = OfferData {
+        supplier_id: supplier.id,
+        name: "IaaS SecNumCloud".into(),
+        category: Category::Iaas,
+        description_fr: None,
+        description_en: None,
+        deployment_models: vec![],
+        licences: vec![],
+        hosting_locations: vec![],
+        suite_class: None,
+        suite_tier: None,
+        suite_role: None,
+        url: None,
+        source_repo: None,
+        alternative_to: vec![],
+        unverified: vec![],
+        notes: None,
+        references: vec![],
+        confidence: Confidence::Medium,
+    };
+    let offer = store
+        .create_offer(Some(Key::parse("ct-iaas").unwrap()), offer, "test")
+        .await
+        .unwrap();
+    let found = store
+        .supplier_by_key(&Key::parse("cloud-temple").unwrap())
+        .await
+        .unwrap();
+    assert_eq!((found.id, found.data), (supplier.id, supplier.data));
+    let found = store
+        .offer_by_key(&Key::parse("ct-iaas").unwrap())
+        .await
+        .unwrap();
+    assert_eq!((found.id, found.data), (offer.id, offer.data));
+    let missing = store
+        .offer_by_key(&Key::parse("cloud-temple").unwrap())
+        .await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound { entity: "offer", ref id }) if id == "cloud-temple"),
+        "a supplier's key names no offer: {missing:?}"
+    );
+    let missing = store.supplier_by_key(&Key::parse("nobody").unwrap()).await;
+    assert!(
+        matches!(
+            missing,
+            Err(StoreError::NotFound {
+                entity: "supplier",
+                ..
+            })
+        ),
+        "{missing:?}"
+    );
+}
+
 on_both_engines!(
+    records_are_read_by_their_stable_key,
     keys_are_derived_unique_and_updates_are_versioned,
     concurrent_writers_on_one_version_cannot_both_win,
     a_page_request_is_honoured_exactly,

@@ -167,6 +167,7 @@ pub async fn spawn_app_with_sources(
         load_bundled_dataset: seeded,
         sources: registre::SourcesSetting::Explicit(sources),
         schedule_sources: false,
+        public_url: "http://127.0.0.1".to_owned(),
     };
     let app = Application::build(settings)
         .await

@@ -31,6 +31,7 @@ pub struct Assets {
 fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next().unwrap_or_default() {
         "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
         "svg" => "image/svg+xml",
         "woff2" => "font/woff2",
         "woff" => "font/woff",

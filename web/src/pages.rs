@@ -48,6 +48,21 @@ fn needs(lang: Lang) -> Vec<Link> {
         url: lang.path(&format!("/recherche?{query}")),
     };
     vec![
+        Link {
+            title: lang
+                .pick(
+                    "Appliquer la doctrine à mon besoin",
+                    "Apply the doctrine to my need",
+                )
+                .to_owned(),
+            detail: lang
+                .pick(
+                    "L'outil de l'État d'abord, puis les offres qualifiées selon la sensibilité des données",
+                    "The State's own tool first, then the offers qualified for how sensitive the data are",
+                )
+                .to_owned(),
+            url: lang.path("/besoin"),
+        },
         need(
             "Héberger des données de santé",
             "Host health data",

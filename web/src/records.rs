@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use poem::web::{Data, Path};
 use poem::{Request, handler};
-use registre_domain::model::{OfferData, Record};
+use registre_domain::model::{Key, OfferData, Record, SupplierData};
 use registre_domain::sovereignty::assess_supplier;
 use registre_domain::taxonomy::Vocabulary;
 use registre_store::{MAX_PAGE_SIZE, OfferContext, OfferFilter, PageRequest};
 use serde::Serialize;
 
 use crate::Web;
-use crate::errors::store;
+use crate::errors::{not_found, store};
 use crate::language::Lang;
 use crate::pages::{path_and_query, render_page};
 use crate::render::{Html, Layout};
@@ -34,8 +34,52 @@ struct OfferLine {
     facts: Vec<Badge>,
 }
 
+/// How a page names a record: its numeric id (as in the API) or its stable key (the links' form).
+pub(crate) enum RecordName {
+    Id(i64),
+    Key(Key),
+}
+
+impl RecordName {
+    /// Digits are an id; anything else must be a valid key, or names nothing.
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            text.parse().ok().map(RecordName::Id)
+        } else {
+            Key::parse(text).ok().map(RecordName::Key)
+        }
+    }
+}
+
+/// The path of a supplier's page, in the key form.
+pub(crate) fn supplier_url(lang: Lang, supplier: &Record<SupplierData>) -> String {
+    lang.path(&format!("/fournisseurs/{}", supplier.key))
+}
+
+/// The path of an offer's page, in the key form.
+pub(crate) fn offer_url(lang: Lang, offer: &Record<OfferData>) -> String {
+    lang.path(&format!("/offres/{}", offer.key))
+}
+
+/// The offer an id or a key names; a 404 when none does.
+pub(crate) async fn find_offer(web: &Web, name: &str) -> poem::Result<Record<OfferData>> {
+    match RecordName::parse(name).ok_or_else(not_found)? {
+        RecordName::Id(id) => web.store.offer(id).await,
+        RecordName::Key(key) => web.store.offer_by_key(&key).await,
+    }
+    .map_err(store)
+}
+
+async fn find_supplier(web: &Web, name: &str) -> poem::Result<Record<SupplierData>> {
+    match RecordName::parse(name).ok_or_else(not_found)? {
+        RecordName::Id(id) => web.store.supplier(id).await,
+        RecordName::Key(key) => web.store.supplier_by_key(&key).await,
+    }
+    .map_err(store)
+}
+
 /// An offer's deciding facts as badges: qualifications in force, exposure, La Suite numérique tier.
-fn offer_facts(
+pub(crate) fn offer_facts(
     lang: Lang,
     web: &Web,
     context: &OfferContext,
@@ -78,7 +122,7 @@ fn offer_line(
     offer: &Record<OfferData>,
 ) -> OfferLine {
     OfferLine {
-        url: lang.path(&format!("/offres/{}", offer.id)),
+        url: offer_url(lang, offer),
         name: offer.data.name.clone(),
         supplier: context
             .supplier(offer)
@@ -89,7 +133,7 @@ fn offer_line(
     }
 }
 
-fn display_name(supplier: &registre_domain::model::SupplierData) -> String {
+pub(crate) fn display_name(supplier: &SupplierData) -> String {
     supplier
         .trade_names
         .first()
@@ -106,13 +150,14 @@ struct IdentifierView {
 
 #[handler]
 pub async fn supplier_page(
-    Path(id): Path<i64>,
+    Path(name): Path<String>,
     lang: Lang,
     web: Data<&Arc<Web>>,
     request: &Request,
 ) -> poem::Result<Html> {
     let today = web.today();
-    let record = web.store.supplier(id).await.map_err(store)?;
+    let record = find_supplier(&web, &name).await?;
+    let id = record.id;
     let mut offers = Vec::new();
     let mut after = None;
     loop {
@@ -236,12 +281,21 @@ pub async fn supplier_page(
         .iter()
         .map(|o| offer_line(lang, &web, &context, o))
         .collect();
+    let page_url = format!("{}{}", web.public_url, supplier_url(lang, &record));
+    let json_ld = crate::structured_data::script_safe(&crate::structured_data::organization(
+        lang,
+        &web.public_url,
+        &page_url,
+        &record,
+        &offers,
+    ));
     let layout = Layout::new(lang, name, &path_and_query(request));
     render_page(
         &web,
         "supplier.html",
         &layout,
         serde_json::json!({
+            "json_ld": json_ld,
             "s": view,
             "offers": offer_lines,
             "attestations": attestation_views,
@@ -269,13 +323,14 @@ async fn offers_by_ids(
 
 #[handler]
 pub async fn offer_page(
-    Path(id): Path<i64>,
+    Path(name): Path<String>,
     lang: Lang,
     web: Data<&Arc<Web>>,
     request: &Request,
 ) -> poem::Result<Html> {
     let today = web.today();
-    let record = web.store.offer(id).await.map_err(store)?;
+    let record = find_offer(&web, &name).await?;
+    let id = record.id;
     let context = web
         .store
         .offer_context(std::slice::from_ref(&record))
@@ -331,7 +386,7 @@ pub async fn offer_page(
         "id": record.id,
         "name": data.name,
         "supplier": display_name(&supplier.data),
-        "supplier_url": lang.path(&format!("/fournisseurs/{}", supplier.id)),
+        "supplier_url": supplier_url(lang, supplier),
         "category": label(lang, data.category),
         "description": description,
         "deployment_models": data.deployment_models.iter().map(|m| label(lang, *m)).collect::<Vec<_>>().join(", "),
@@ -350,6 +405,8 @@ pub async fn offer_page(
     let search =
         serde_urlencoded::to_string([("kind", "offer"), ("category", data.category.code())])
             .expect("string pairs always encode");
+    let compare_url =
+        compare_with_alternatives(&web, lang, &record, &replaced_by, &replaces).await?;
     let layout = Layout::new(lang, data.name.clone(), &path_and_query(request));
     render_page(
         &web,
@@ -362,6 +419,75 @@ pub async fn offer_page(
             "replaced_by": replaced_by.iter().map(|o| offer_line(lang, &web, &replaced_context, o)).collect::<Vec<_>>(),
             "replaces": replaces.iter().map(|o| offer_line(lang, &web, &replaces_context, o)).collect::<Vec<_>>(),
             "alternatives_search": lang.path(&format!("/recherche?{search}")),
+            "compare_url": compare_url,
         }),
     )
+}
+
+/// The comparison of an offer with up to three alternatives: those recorded for it first, then offers
+/// of the same kind (Suite class, else category), the State's own tools before the others; `None`
+/// when there is nothing to compare it with.
+async fn compare_with_alternatives(
+    web: &Web,
+    lang: Lang,
+    offer: &Record<OfferData>,
+    replaced_by: &[Record<OfferData>],
+    replaces: &[Record<OfferData>],
+) -> poem::Result<Option<String>> {
+    const MAX_ALTERNATIVES: usize = 3;
+    let mut keys: Vec<&str> = Vec::new();
+    for other in replaced_by.iter().chain(replaces) {
+        if other.id != offer.id && !keys.contains(&other.key.as_str()) {
+            keys.push(other.key.as_str());
+        }
+    }
+    keys.truncate(MAX_ALTERNATIVES);
+    let mut same_kind = Vec::new();
+    if keys.len() < MAX_ALTERNATIVES {
+        let filter = match offer.data.suite_class {
+            Some(class) => OfferFilter {
+                suite_class: Some(class),
+                ..OfferFilter::default()
+            },
+            None => OfferFilter {
+                category: Some(offer.data.category),
+                ..OfferFilter::default()
+            },
+        };
+        let page = PageRequest {
+            after: None,
+            limit: MAX_PAGE_SIZE,
+        };
+        same_kind = web
+            .store
+            .list_offers(&filter, page, web.today())
+            .await
+            .map_err(store)?
+            .items;
+        same_kind.sort_by_key(|o| {
+            (
+                o.data.suite_tier.is_none(),
+                o.data.suite_tier,
+                o.data.category != offer.data.category,
+                o.id,
+            )
+        });
+    }
+    for other in &same_kind {
+        if keys.len() >= MAX_ALTERNATIVES {
+            break;
+        }
+        if other.id != offer.id && !keys.contains(&other.key.as_str()) {
+            keys.push(other.key.as_str());
+        }
+    }
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let pairs: Vec<(&str, &str)> = std::iter::once(offer.key.as_str())
+        .chain(keys)
+        .map(|key| ("offre", key))
+        .collect();
+    let query = serde_urlencoded::to_string(pairs).expect("string pairs always encode");
+    Ok(Some(lang.path(&format!("/comparer?{query}"))))
 }

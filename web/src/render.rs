@@ -25,6 +25,25 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/accessibility.html"),
     ),
     ("legal.html", include_str!("../templates/legal.html")),
+    (
+        "open_data.html",
+        include_str!("../templates/open_data.html"),
+    ),
+    ("compare.html", include_str!("../templates/compare.html")),
+    ("need.html", include_str!("../templates/need.html")),
+    ("sources.html", include_str!("../templates/sources.html")),
+    (
+        "event_access.html",
+        include_str!("../templates/event_access.html"),
+    ),
+    (
+        "event_agenda.html",
+        include_str!("../templates/event_agenda.html"),
+    ),
+    (
+        "event_grid.html",
+        include_str!("../templates/event_grid.html"),
+    ),
     ("error.html", include_str!("../templates/error.html")),
 ];
 

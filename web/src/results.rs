@@ -8,8 +8,8 @@ use poem::{Request, handler};
 use registre_domain::identifiers::CountryCode;
 use registre_domain::taxonomy::Vocabulary;
 use registre_indexer::search::{
-    DocKind, FacetCounts, FacetName, Filters, HighlightField, Hit, Interpretation, SearchError,
-    SearchRequest, SearchResults, Sort,
+    DocKind, FacetCounts, FacetName, Filters, HighlightField, Hit, Interpretation, MAX_LIMIT,
+    SearchError, SearchRequest, SearchResults, Sort,
 };
 use serde::Serialize;
 
@@ -22,6 +22,10 @@ use crate::views::{Badge, date, exposure_badge, label, tier_badge};
 
 /// Hits per page.
 const PAGE_SIZE: usize = 20;
+
+/// The deepest page reachable by its number alone (`page=N` without a cursor): reaching it walks the
+/// results from the first page, `MAX_LIMIT` hits per step, so its cost grows with its depth.
+const MAX_NUMBERED_PAGE: u32 = 250;
 
 /// The facets in the order the page lists them.
 const FACET_ORDER: [FacetName; 11] = [
@@ -69,12 +73,12 @@ fn facet_label(lang: Lang, facet: FacetName) -> &'static str {
 
 /// The page's parameters, read leniently: an unknown code in a shared URL is dropped, not an error.
 #[derive(Debug, Default)]
-struct Params {
+pub(crate) struct Params {
     pairs: Vec<(String, String)>,
 }
 
 impl Params {
-    fn parse(query: &str) -> Self {
+    pub(crate) fn parse(query: &str) -> Self {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
         Self {
             pairs: pairs
@@ -85,7 +89,7 @@ impl Params {
         }
     }
 
-    fn first(&self, name: &str) -> Option<&str> {
+    pub(crate) fn first(&self, name: &str) -> Option<&str> {
         self.pairs
             .iter()
             .find(|(k, _)| k == name)
@@ -118,7 +122,7 @@ impl Params {
         }
     }
 
-    fn filters(&self) -> Filters {
+    pub(crate) fn filters(&self) -> Filters {
         Filters {
             kinds: self.codes(FacetName::Kind.code()),
             categories: self.codes(FacetName::Category.code()),
@@ -134,6 +138,27 @@ impl Params {
             exposures: self.codes(FacetName::Exposure.code()),
             open_source: self.boolean(FacetName::OpenSource.code()),
             deployment_models: self.codes(FacetName::DeploymentModel.code()),
+        }
+    }
+
+    pub(crate) fn sort(&self) -> Sort {
+        self.first("sort").and_then(Sort::parse).unwrap_or_default()
+    }
+
+    /// The download of the whole result set (every page), as `csv` or `json`.
+    fn download_url(&self, lang: Lang, extension: &str) -> String {
+        let pairs: Vec<(&str, &str)> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k != "cursor" && k != "page")
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let query = serde_urlencoded::to_string(&pairs).expect("string pairs always encode");
+        let path = format!("/recherche.{extension}");
+        if query.is_empty() {
+            lang.path(&path)
+        } else {
+            lang.path(&format!("{path}?{query}"))
         }
     }
 
@@ -207,13 +232,16 @@ struct HitView {
     supplier: Option<String>,
     tags: Vec<Badge>,
     facts: Vec<Badge>,
+    /// For an offer: the key its "compare" checkbox sends.
+    compare_key: Option<String>,
 }
 
 fn hit(lang: Lang, hit: Hit) -> HitView {
     let url = match hit.kind {
-        DocKind::Supplier => lang.path(&format!("/fournisseurs/{}", hit.id)),
-        DocKind::Offer => lang.path(&format!("/offres/{}", hit.id)),
+        DocKind::Supplier => lang.path(&format!("/fournisseurs/{}", hit.key)),
+        DocKind::Offer => lang.path(&format!("/offres/{}", hit.key)),
     };
+    let compare_key = (hit.kind == DocKind::Offer).then(|| hit.key.clone());
     let wanted = lang.pick("fr", "en");
     let highlight = hit
         .highlights
@@ -274,6 +302,7 @@ fn hit(lang: Lang, hit: Hit) -> HitView {
         supplier: hit.supplier.map(|s| s.name),
         tags,
         facts,
+        compare_key,
     }
 }
 
@@ -370,6 +399,43 @@ async fn run(web: &Web, request: SearchRequest) -> Result<SearchResults, SearchE
         .map_err(|error| SearchError::Index(error.to_string()))?
 }
 
+/// The cursor that starts page `page` of `search` (its hits from `(page - 1) * PAGE_SIZE` on), found by
+/// walking the results from the first page; `None` when the results end before that page.
+async fn cursor_for_page(
+    web: &Web,
+    search: &SearchRequest,
+    page: u32,
+) -> Result<Option<String>, SearchError> {
+    let mut to_skip = (page.saturating_sub(1) as usize) * PAGE_SIZE;
+    let mut cursor = None;
+    while to_skip > 0 {
+        let step = to_skip.min(MAX_LIMIT);
+        let request = SearchRequest {
+            limit: step,
+            cursor: cursor.take(),
+            ..search.clone()
+        };
+        let results = run(web, request).await?;
+        if results.hits.len() < step {
+            return Ok(None);
+        }
+        match results.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(None),
+        }
+        to_skip -= step;
+    }
+    Ok(cursor)
+}
+
+fn missing_page(lang: Lang) -> String {
+    lang.pick(
+        "Cette page de résultats n'existe plus : voici la première.",
+        "This page of results no longer exists: here is the first one.",
+    )
+    .to_owned()
+}
+
 #[handler]
 pub async fn search_page(
     lang: Lang,
@@ -378,11 +444,8 @@ pub async fn search_page(
 ) -> poem::Result<Html> {
     let params = Params::parse(request.uri().query().unwrap_or_default());
     let query = params.first("q").unwrap_or_default().to_owned();
-    let sort = params
-        .first("sort")
-        .and_then(Sort::parse)
-        .unwrap_or_default();
-    let page_number: u32 = params
+    let sort = params.sort();
+    let mut page_number: u32 = params
         .first("page")
         .and_then(|p| p.parse().ok())
         .filter(|p| *p >= 1)
@@ -396,6 +459,31 @@ pub async fn search_page(
         explain: false,
     };
     let mut error = None;
+    // A page named by its number alone (the "previous page" links): find where it starts.
+    if search.cursor.is_none() && page_number > 1 {
+        if page_number > MAX_NUMBERED_PAGE {
+            error = Some(match lang {
+                Lang::Fr => format!(
+                    "Les pages au-delà de la {MAX_NUMBERED_PAGE}e ne s'ouvrent que par « Page suivante » : voici la première. Affinez la recherche avec les filtres."
+                ),
+                Lang::En => format!(
+                    "Pages beyond page {MAX_NUMBERED_PAGE} only open through “Next page”: here is the first one. Narrow the search with the filters."
+                ),
+            });
+        } else {
+            match cursor_for_page(&web, &search, page_number).await {
+                Ok(Some(cursor)) => search.cursor = Some(cursor),
+                Ok(None) => error = Some(missing_page(lang)),
+                Err(failure @ (SearchError::Index(_) | SearchError::LimitOutOfRange { .. })) => {
+                    return Err(internal(failure));
+                }
+                Err(failure) => error = search_error(lang, &failure),
+            }
+        }
+        if search.cursor.is_none() {
+            page_number = 1;
+        }
+    }
     let mut outcome = run(&web, search.clone()).await;
     if let Err(stale @ SearchError::InvalidCursor(_)) = &outcome {
         error = search_error(lang, stale);
@@ -413,6 +501,15 @@ pub async fn search_page(
         }
     };
     let on_later_page = search.cursor.is_some();
+    // The previous page by its number: a plain URL that stays valid however it was reached.
+    let previous_url = (on_later_page && page_number > 1).then(|| {
+        if page_number == 2 {
+            params.url(lang, &["cursor", "page"], &[])
+        } else {
+            let previous = (page_number - 1).to_string();
+            params.url(lang, &["cursor", "page"], &[("page", previous.as_str())])
+        }
+    });
     let heading = if query.is_empty() {
         lang.pick("Fournisseurs et offres", "Suppliers and offers")
             .to_owned()
@@ -480,6 +577,9 @@ pub async fn search_page(
             "error": error,
             "page": if on_later_page { page_number } else { 1 },
             "next_url": next_url,
+            "previous_url": previous_url,
+            "csv_url": params.download_url(lang, "csv"),
+            "json_url": params.download_url(lang, "json"),
             "first_url": on_later_page.then(|| params.url(lang, &["cursor", "page"], &[])),
             "clear_url": params.has_filters().then(|| {
                 let keep: Vec<&str> = ["q", "sort"].into_iter().filter(|k| params.first(k).is_some()).collect();

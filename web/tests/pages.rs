@@ -8,6 +8,9 @@ use poem::endpoint::BoxEndpoint;
 use poem::http::StatusCode;
 use poem::test::{TestClient, TestResponse};
 use registre_indexer::search::{Indexer, IndexerSettings};
+use registre_indexer::sources::contract::{self, DEFAULT_INTERVAL, SourceConfig};
+use registre_indexer::sources::fetch::FetchPolicy;
+use registre_indexer::sources::service::Sources;
 use registre_store::{PageRequest, Store, SupplierFilter};
 use registre_web::Web;
 
@@ -38,7 +41,7 @@ async fn site() -> Site {
     settings.today = Some(today());
     let (mut indexer, searcher) = Indexer::open(store.clone(), settings).unwrap();
     indexer.prepare().await.unwrap();
-    let routes = Web::new(store.clone(), searcher)
+    let routes = Web::new(store.clone(), searcher, sources(&store))
         .with_today(today())
         .routes();
     let client = TestClient::new(routes.map_to_response().boxed());
@@ -47,6 +50,19 @@ async fn site() -> Site {
         store,
         client,
     }
+}
+
+/// Every official source at its official address (nothing is fetched: the pages only read runs).
+fn sources(store: &Store) -> Sources {
+    let configs = contract::all()
+        .iter()
+        .map(|source| SourceConfig {
+            id: source.id(),
+            url: source.default_url().to_owned(),
+            interval: DEFAULT_INTERVAL,
+        })
+        .collect();
+    Sources::with_configs(store.clone(), FetchPolicy::default(), configs).unwrap()
 }
 
 struct Page {
@@ -517,7 +533,15 @@ async fn every_response_carries_the_security_headers_and_pages_load_nothing_from
             continue;
         }
         let body = &page.body;
-        assert!(!body.contains("<script"), "{uri}: a script");
+        // Scripts: only external files from here (the optional autocomplete), and non-executable
+        // JSON-LD data blocks; no inline code.
+        for (at, _) in body.match_indices("<script") {
+            let tag = &body[at..at + body[at..].find('>').unwrap() + 1];
+            let external = tag.starts_with("<script src=\"/static/")
+                && body[at + tag.len()..].starts_with("</script>");
+            let data_block = tag == "<script type=\"application/ld+json\">";
+            assert!(external || data_block, "{uri}: an inline script {tag}");
+        }
         assert!(!body.contains("<style"), "{uri}: an inline stylesheet");
         assert!(!body.contains(" style=\""), "{uri}: an inline style");
         assert!(
@@ -619,9 +643,12 @@ async fn the_home_page_transfers_under_500_kb_compressed() {
     .unwrap();
     let mut total = html.len();
     let mut lines = vec![format!("HTML {} B", html.len())];
-    // Everything the page links (stylesheets, favicon), as sent with gzip.
+    // Everything the page links (stylesheets, favicon, the autocomplete script), as sent with gzip.
     let mut dsfr_base = String::new();
-    for href in link_hrefs(&page) {
+    for href in link_hrefs(&page)
+        .into_iter()
+        .chain(attribute_values(&page, "src"))
+    {
         if !href.starts_with("/static/") {
             continue; // the hreflang alternate is another page, not a resource of this one
         }
@@ -663,4 +690,457 @@ async fn the_home_page_transfers_under_500_kb_compressed() {
         total < 500 * 1024,
         "the home page weighs {total} B compressed"
     );
+}
+
+/// The structure RGAA asks of every page: one `h1`, a label for every field, a legend in every
+/// fieldset, a caption in every table and a scope on every header cell, and the skip links.
+fn assert_accessible_structure(page: &Page, uri: &str) {
+    let body = &page.body;
+    assert_eq!(body.matches("<h1").count(), 1, "{uri}: one h1");
+    assert!(body.contains("href=\"#contenu\""), "{uri}: skip link");
+    for tag in ["<input ", "<select "] {
+        for (at, _) in body.match_indices(tag) {
+            let element = &body[at..at + body[at..].find('>').unwrap()];
+            if element.contains("type=\"hidden\"") {
+                continue;
+            }
+            let id = attribute_values(element, "id")
+                .first()
+                .copied()
+                .unwrap_or_else(|| panic!("{uri}: {element} has no id"));
+            assert!(
+                body.contains(&format!("for=\"{id}\"")),
+                "{uri}: no label for {id}"
+            );
+        }
+    }
+    assert_eq!(
+        body.matches("<fieldset").count(),
+        body.matches("<legend").count(),
+        "{uri}: a legend per fieldset"
+    );
+    assert_eq!(
+        body.matches("<table").count(),
+        body.matches("<caption").count(),
+        "{uri}: a caption per table"
+    );
+    for (at, _) in body.match_indices("<th") {
+        let tag = &body[at..at + body[at..].find('>').unwrap()];
+        if !tag.starts_with("<thead") {
+            assert!(tag.contains(" scope=\""), "{uri}: {tag} has no scope");
+        }
+    }
+}
+
+/// The links of the result cards, in order.
+fn hit_links(html: &str) -> Vec<String> {
+    html.split("<h3 class=\"fr-card__title\"><a href=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
+        .collect()
+}
+
+fn position(body: &str, text: &str, uri: &str) -> usize {
+    body.find(text)
+        .unwrap_or_else(|| panic!("{uri} lacks {text:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compare_shows_the_offers_side_by_side_and_refuses_one_five_or_unknown_offers() {
+    let site = site().await;
+    let outscale = site.offer_id("outscale-iaas").await;
+    // By key and by id, in French.
+    let uri = format!("/comparer?offre=ovh-hpc-snc&offre={outscale}");
+    let page = site.get(&uri).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_is_a_page(&page, "fr");
+    assert_accessible_structure(&page, &uri);
+    for text in [
+        "OVHcloud Hosted Private Cloud (SecNumCloud)",
+        "Outscale IaaS (TINA OS)",
+        "href=\"/fournisseurs/ovhcloud\"",
+        "href=\"/fournisseurs/outscale\"",
+        "Infrastructure en nuage (IaaS)",
+        "ANSSI SecNumCloud",
+        "Décision 2023-2279",
+        "Décision 2023-2118",
+        "<time datetime=\"2026-12-29\">29/12/2026</time>",
+        "<time datetime=\"2026-11-30\">30/11/2026</time>",
+        "anssi-catalogue",
+        "vu pour la dernière fois le",
+        "Hébergeur de données de santé (HDS)",
+        "Exposition aux lois extra-européennes",
+        "Nuage privé",
+        "Logiciel libre",
+        "France (FR)",
+        "<caption>",
+        "<th scope=\"row\">Fournisseur</th>",
+    ] {
+        assert!(page.body.contains(text), "{uri} lacks {text:?}");
+    }
+    // Both offers are columns, in the order asked.
+    assert!(
+        position(
+            &page.body,
+            "<th scope=\"col\"><a href=\"/offres/ovh-hpc-snc\">",
+            &uri
+        ) < position(
+            &page.body,
+            "<th scope=\"col\"><a href=\"/offres/outscale-iaas\">",
+            &uri
+        )
+    );
+    let english = site
+        .get("/en/comparer?offre=ovh-hpc-snc&offre=outscale-iaas")
+        .await;
+    assert_eq!(english.status, StatusCode::OK);
+    assert_is_a_page(&english, "en");
+    assert!(english.body.contains("Decision 2023-2279"));
+    assert!(english.body.contains("last seen on"));
+
+    let five = "/comparer?offre=ovh-hpc-snc&offre=outscale-iaas&offre=scw-cloud&offre=ionos-cloud&offre=numspot-platform";
+    for (uri, status, lang, text) in [
+        (
+            "/comparer?offre=ovh-hpc-snc",
+            StatusCode::BAD_REQUEST,
+            "fr",
+            "Une seule offre est choisie : il en faut au moins 2",
+        ),
+        (
+            "/en/comparer?offre=ovh-hpc-snc",
+            StatusCode::BAD_REQUEST,
+            "en",
+            "Only one offer is chosen: a comparison needs at least 2",
+        ),
+        (
+            "/comparer?offre=ovh-hpc-snc&offre=ovh-hpc-snc",
+            StatusCode::BAD_REQUEST,
+            "fr",
+            "Une seule offre est choisie",
+        ),
+        (
+            five,
+            StatusCode::BAD_REQUEST,
+            "fr",
+            "5 offres sont choisies : une comparaison en montre au plus 4. Retirez-en 1.",
+        ),
+        (
+            "/comparer",
+            StatusCode::BAD_REQUEST,
+            "fr",
+            "Aucune offre n'est choisie",
+        ),
+        (
+            "/comparer?offre=ovh-hpc-snc&offre=nulle-part",
+            StatusCode::NOT_FOUND,
+            "fr",
+            "Aucune offre n'a l'identifiant « nulle-part »",
+        ),
+        (
+            "/en/comparer?offre=ovh-hpc-snc&offre=999999",
+            StatusCode::NOT_FOUND,
+            "en",
+            "No offer has the identifier “999999”",
+        ),
+    ] {
+        let page = site.get(uri).await;
+        assert_eq!(page.status, status, "{uri}");
+        assert_is_a_page(&page, lang);
+        assert!(page.body.contains(text), "{uri} lacks {text:?}");
+        assert!(page.body.contains(&format!("{}", status.as_u16())), "{uri}");
+    }
+
+    // The results page ticks offers into a GET form that submits to /comparer, without JavaScript.
+    let results = site.get("/recherche?q=secnumcloud&kind=offer").await;
+    assert!(
+        results
+            .body
+            .contains("<form action=\"/comparer\" method=\"get\" id=\"comparer\"")
+    );
+    assert!(results.body.contains(
+        "type=\"checkbox\" id=\"comparer-ovh-hpc-snc\" name=\"offre\" value=\"ovh-hpc-snc\" form=\"comparer\""
+    ));
+    assert_accessible_structure(&results, "/recherche?q=secnumcloud&kind=offer");
+    // The offer page links to a comparison with its alternatives, which renders.
+    let offer = site.get("/offres/lasuite-visio").await;
+    let compare = attribute_values(&offer.body, "href")
+        .into_iter()
+        .find(|href| href.starts_with("/comparer?offre=lasuite-visio&amp;offre="))
+        .expect("a compare-with-alternatives link")
+        .replace("&amp;", "&");
+    let compared = site.get(&compare).await;
+    assert_eq!(compared.status, StatusCode::OK, "{compare}");
+    assert!(compared.body.contains("Visio (La Suite Meet)"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_need_helper_lists_the_state_tool_then_the_qualified_offers_then_the_others_with_why() {
+    let site = site().await;
+    let form = site.get("/besoin").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_is_a_page(&form, "fr");
+    assert_accessible_structure(&form, "/besoin");
+    assert!(form.body.contains("<legend class=\"fr-fieldset__legend\" id=\"sensibilite-legende\">Sensibilité des données</legend>"));
+    assert!(form.body.contains("<option value=\"suite_class:visio\">"));
+    assert!(form.body.contains("<option value=\"category:iaas\">"));
+    assert!(
+        !form.body.contains("id=\"reponse\""),
+        "no answer without a need"
+    );
+
+    let uri = "/besoin?besoin=suite_class%3Avisio&sensibilite=sensitive";
+    let page = site.get(uri).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_accessible_structure(&page, uri);
+    let body = &page.body;
+    assert!(body.contains("<option value=\"suite_class:visio\" selected>"));
+    assert!(body.contains("value=\"sensitive\" checked"));
+    // The order: the State's tool, then SecNumCloud-qualified offers, then the others with why.
+    let state_heading = position(body, "1. L'outil de l'État", uri);
+    let state_tool = position(body, ">Visio (La Suite Meet)</a>", uri);
+    let meeting_heading = position(body, "2. Les offres qui répondent à l'exigence", uri);
+    let oodrive = position(body, ">Oodrive Meet (board portal)</a>", uri);
+    let others_heading = position(body, "3. Les autres offres", uri);
+    let whereby = position(body, ">Whereby</a>", uri);
+    let jitsi = position(body, ">Jitsi Meet</a>", uri);
+    assert!(state_heading < state_tool && state_tool < meeting_heading);
+    assert!(meeting_heading < oodrive && oodrive < others_heading);
+    assert!(others_heading < whereby && others_heading < jitsi);
+    assert!(
+        body[state_tool..meeting_heading]
+            .contains("Outil de l'État (La Suite numérique, socle stratégique)")
+    );
+    assert!(
+        body[oodrive..others_heading]
+            .contains("Qualification SecNumCloud en vigueur jusqu'au 25/01/2028.")
+    );
+    let whereby_item = &body[whereby..whereby + body[whereby..].find("</li>\n").unwrap()];
+    assert!(
+        whereby_item.contains("Aucune qualification SecNumCloud en vigueur : la doctrine la demande pour les données sensibles."),
+        "{whereby_item}"
+    );
+    let jitsi_item = &body[jitsi..jitsi + body[jitsi..].find("</li>\n").unwrap()];
+    assert!(
+        jitsi_item.contains("Logiciel que vous exploitez vous-même"),
+        "{jitsi_item}"
+    );
+    // Only the State tool and Oodrive Meet are above the others.
+    assert_eq!(
+        body[meeting_heading..others_heading]
+            .matches("<h4 ")
+            .count(),
+        1
+    );
+
+    // Health data: HDS is required, and HDS offers also qualified SecNumCloud come first.
+    let uri = "/en/besoin?besoin=suite_class%3Ahosting&sensibilite=health";
+    let page = site.get(uri).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_is_a_page(&page, "en");
+    let body = &page.body;
+    assert!(body.contains("The State has no tool recorded for this need"));
+    let meeting_heading = position(body, "2. Offers meeting the requirement", uri);
+    let others_heading = position(body, "3. The other offers", uri);
+    let first = &body[meeting_heading..others_heading];
+    let first = &first[first.find("<li").unwrap()..first.find("</ul>").unwrap()];
+    assert!(first.contains("HDS certificate in force"), "{first}");
+    assert!(
+        first.contains("For health data that are also sensitive"),
+        "{first}"
+    );
+    let temple = position(body, ">Cloud Temple Secure Temple (IaaS)</a>", uri);
+    assert!(temple > others_heading);
+    assert!(body[temple..].contains(
+        "SecNumCloud-qualified, but hosting health data also requires the HDS certificate."
+    ));
+
+    // An unknown need is a 400 with the form and what is wrong.
+    let page = site.get("/besoin?besoin=teams&sensibilite=secret").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("Ce besoin n'est pas dans la liste"));
+    assert!(page.body.contains("Cette sensibilité n'existe pas"));
+    assert!(page.body.contains("id=\"formulaire-besoin\""));
+    // The home page leads to it.
+    let home = site.get("/").await;
+    assert!(
+        home.body
+            .contains("<h3 class=\"fr-tile__title\"><a href=\"/besoin\">"),
+        "an entry point of the home page"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sources_page_lists_each_source_its_runs_and_what_changed_lately() {
+    use registre_indexer::sources::anssi_catalogue::fixture::{FixtureEdition, render_fixture};
+    use registre_store::refresh::RunEnd;
+
+    let site = site().await;
+    // A successful run of the ANSSI catalogue (December 2025 edition) and a failed run of ANS HDS.
+    let catalogue = contract::find("anssi-catalogue").unwrap();
+    let edition = catalogue
+        .parse(&render_fixture(&FixtureEdition::december_2025()))
+        .unwrap();
+    let mut lock = site
+        .store
+        .lock_source("anssi-catalogue")
+        .await
+        .unwrap()
+        .unwrap();
+    let run = site.store.start_run("anssi-catalogue").await.unwrap();
+    let report = lock.apply(&edition, today()).await.unwrap();
+    assert!(!report.changes.is_empty());
+    site.store
+        .finish_run(
+            run,
+            RunEnd {
+                outcome: "applied",
+                edition: Some(edition.label.clone()),
+                rows: Some(report.rows as i32),
+                changes: Some(report.changes.len() as i32),
+                ..RunEnd::default()
+            },
+        )
+        .await
+        .unwrap();
+    drop(lock);
+    let failed = site.store.start_run("ans-hds").await.unwrap();
+    site.store
+        .finish_run(
+            failed,
+            RunEnd {
+                outcome: "failed",
+                error: Some("HTTP 503 Service Unavailable from the source".into()),
+                ..RunEnd::default()
+            },
+        )
+        .await
+        .unwrap();
+    let latest = site.store.recent_changes(1).await.unwrap().remove(0);
+
+    let page = site.get("/sources").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_is_a_page(&page, "fr");
+    assert_accessible_structure(&page, "/sources");
+    let body = &page.body;
+    for text in [
+        "Catalogue de l'ANSSI",
+        "Services en cours de qualification (ANSSI)",
+        "Hébergeurs de données de santé (ANS)",
+        "Catalogue cloud de l'ACN (Italie)",
+        "Code de conduite européen du cloud",
+        "href=\"/api/v1/changes.atom\"",
+        "Jamais relue",
+    ] {
+        assert!(body.contains(text), "/sources lacks {text:?}");
+    }
+    let row = |id: &str| {
+        let at = position(body, &format!("<tr id=\"source-{id}\">"), "/sources");
+        &body[at..at + body[at..].find("</tr>").unwrap()]
+    };
+    let applied = row("anssi-catalogue");
+    assert!(applied.contains(&edition.label), "{applied}");
+    assert!(applied.contains("Nouvelle édition appliquée"));
+    assert!(applied.contains("À jour"), "{applied}");
+    let hds = row("ans-hds");
+    assert!(hds.contains("Échec") && hds.contains("HTTP 503 Service Unavailable from the source"));
+    assert!(hds.contains("Aucun succès pour l'instant") && hds.contains("Pas à jour"));
+    // What changed lately: the newest change first, linked to its record by key.
+    let recent = &body[position(body, "Ce qui a changé récemment", "/sources")..];
+    assert!(recent.contains(&latest.summary_fr), "{}", latest.summary_fr);
+    let offer = site.store.offer(latest.offer_id.unwrap()).await.unwrap();
+    assert!(recent.contains(&format!("href=\"/offres/{}\"", offer.key)));
+    // English, and the feed is announced on every page.
+    let english = site.get("/en/sources").await;
+    assert_is_a_page(&english, "en");
+    assert!(english.body.contains(&latest.summary_en));
+    assert!(english.body.contains("Health-data hosts (ANS)"));
+    for uri in ["/", "/en/sources", "/recherche"] {
+        let page = site.get(uri).await;
+        assert!(page.body.contains(
+            "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"/api/v1/changes.atom\""
+        ));
+        assert!(page.body.contains(if uri.starts_with("/en") {
+            "href=\"/en/sources\""
+        } else {
+            "href=\"/sources\""
+        }));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_previous_page_link_leads_back_page_by_page_as_a_plain_url() {
+    let site = site().await;
+    let link = |page: &Page, class: &str| {
+        let at = page.body.find(class)?;
+        let tag = &page.body[page.body[..at].rfind('<').unwrap()..];
+        attribute_values(tag, "href")
+            .first()
+            .map(|href| href.replace("&amp;", "&"))
+    };
+    let next_of = |page: &Page| link(page, "fr-pagination__link--next");
+    let previous_of = |page: &Page| link(page, "fr-pagination__link--prev");
+    let first = site.get("/recherche?sort=name").await;
+    assert!(previous_of(&first).is_none(), "no previous page on page 1");
+    let second = site.get(&next_of(&first).unwrap()).await;
+    let third = site.get(&next_of(&second).unwrap()).await;
+    assert!(third.body.contains("Page 3"));
+    let back = previous_of(&third).expect("a previous-page link on page 3");
+    assert_eq!(back, "/recherche?sort=name&page=2");
+    let second_again = site.get(&back).await;
+    assert_eq!(second_again.status, StatusCode::OK);
+    assert!(second_again.body.contains("Page 2"));
+    assert_eq!(hit_links(&second_again.body), hit_links(&second.body));
+    assert_eq!(hit_links(&second.body).len(), 20);
+    assert_ne!(hit_links(&second.body), hit_links(&first.body));
+    // From page 2, back is the first page, and forward is page 3 again.
+    assert_eq!(previous_of(&second_again).unwrap(), "/recherche?sort=name");
+    let third_again = site.get(&next_of(&second_again).unwrap()).await;
+    assert_eq!(hit_links(&third_again.body), hit_links(&third.body));
+    // A page number past the end falls back to the first page with a notice.
+    let past = site.get("/recherche?sort=name&page=200").await;
+    assert_eq!(past.status, StatusCode::OK);
+    assert!(past.body.contains("Cette page de résultats n'existe plus"));
+    assert_eq!(hit_links(&past.body), hit_links(&first.body));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_answer_at_their_key_urls_and_pages_link_the_key_form() {
+    let site = site().await;
+    let ovh = site.supplier_id("ovhcloud").await;
+    let by_key = site.get("/fournisseurs/ovhcloud").await;
+    assert_eq!(by_key.status, StatusCode::OK);
+    assert!(by_key.body.contains("OVH SAS") && by_key.body.contains("424761419"));
+    let by_id = site.get(&format!("/fournisseurs/{ovh}")).await;
+    assert_eq!(by_id.status, StatusCode::OK);
+    assert!(by_id.body.contains("<h1>OVHcloud</h1>") && by_key.body.contains("<h1>OVHcloud</h1>"));
+    // The supplier page links its offers by key; the offer page its supplier.
+    assert!(by_key.body.contains("href=\"/offres/ovh-hpc-snc\""));
+    let offer = site.get("/en/offres/ovh-hpc-snc").await;
+    assert_eq!(offer.status, StatusCode::OK);
+    assert!(offer.body.contains("Decision 2023-2279"));
+    assert!(offer.body.contains("href=\"/en/fournisseurs/ovhcloud\""));
+    // Results link the key form.
+    let results = site.get("/recherche?q=ovhcloud").await;
+    let links = hit_links(&results.body);
+    assert!(
+        links.contains(&"/fournisseurs/ovhcloud".to_owned()),
+        "{links:?}"
+    );
+    assert!(
+        links.iter().all(|l| !l
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .bytes()
+            .all(|b| b.is_ascii_digit())),
+        "{links:?}"
+    );
+    for uri in [
+        "/offres/pas-une-offre",
+        "/fournisseurs/ovh-hpc-snc",
+        "/offres/Not_A_Key",
+        "/en/fournisseurs/nobody",
+    ] {
+        assert_eq!(site.get(uri).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
 }

@@ -27,6 +27,8 @@ struct Inner {
     fetcher: Fetcher,
     entries: Vec<Entry>,
     stale_after: Duration,
+    /// How many runs applied an edition since start: followers (the open-data dump) wait on it.
+    applied: tokio::sync::watch::Sender<u64>,
 }
 
 /// Every configured source; cheap to clone.
@@ -84,6 +86,7 @@ impl Sources {
                 fetcher,
                 entries,
                 stale_after: stale_after_from_env()?,
+                applied: tokio::sync::watch::Sender::new(0),
             }),
         })
     }
@@ -100,16 +103,24 @@ impl Sources {
     pub async fn refresh(&self, id: &str) -> Option<RunOutcome> {
         let entry = self.entry(id)?;
         let today = Utc::now().date_naive();
-        Some(
-            runner::run(
-                &self.inner.store,
-                &self.inner.fetcher,
-                entry.source.as_ref(),
-                &entry.config,
-                today,
-            )
-            .await,
+        let outcome = runner::run(
+            &self.inner.store,
+            &self.inner.fetcher,
+            entry.source.as_ref(),
+            &entry.config,
+            today,
         )
+        .await;
+        if matches!(outcome, RunOutcome::Applied { .. }) {
+            self.inner.applied.send_modify(|count| *count += 1);
+        }
+        Some(outcome)
+    }
+
+    /// Changes (to the number of runs that applied an edition since start) after every run that
+    /// applied one, whoever asked for it (schedule, API, CLI); failed and unchanged runs leave it be.
+    pub fn applied_runs(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.applied.subscribe()
     }
 
     pub async fn status(&self) -> Result<Vec<SourceStatus>, registre_store::StoreError> {

@@ -10,6 +10,8 @@ pub struct Model {
     pub day: Date,
     pub venue: String,
     pub utc_offset: String,
+    /// The IANA zone the slots are local to; `None` for events with only a fixed offset.
+    pub time_zone: Option<String>,
     pub slots: String,
     pub tables: i32,
     pub max_meetings: i32,

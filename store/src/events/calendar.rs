@@ -1,10 +1,16 @@
 //! Outputs of a published schedule: a participant's agenda as an iCalendar feed (RFC 5545) and the
 //! schedule as CSV. Each meeting keeps one UID per pair, its `SEQUENCE` grows when it moves, and a
 //! meeting that no longer takes place stays in the feed as `STATUS:CANCELLED` so calendars drop it.
+//!
+//! Times: an event with a named zone gives local times with `TZID=<IANA name>` and the `VTIMEZONE`
+//! the RFC requires for it (the observances in force that day, computed from the IANA data), so a
+//! calendar shows the venue's wall-clock time even if it knows the zone differently; an event with
+//! a fixed offset only, or held in UTC, gives UTC times.
 
-use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 
 use super::schedule::{Agenda, MeetingStatus};
+use super::zone::{Tz, ics_offset, observances};
 
 /// Escapes a TEXT value (RFC 5545 §3.3.11).
 fn text(value: &str) -> String {
@@ -41,10 +47,58 @@ fn utc(value: DateTime<Utc>) -> String {
     value.format("%Y%m%dT%H%M%SZ").to_string()
 }
 
-/// A local time of the event's day, in UTC.
-fn instant(agenda: &Agenda, time: NaiveTime) -> DateTime<Utc> {
-    let local = NaiveDateTime::new(agenda.event.day, time);
-    (local - Duration::seconds(i64::from(agenda.event.offset_seconds()))).and_utc()
+/// The zone the feed names with `TZID`: none for a fixed-offset event or one held in UTC, whose
+/// times are plain UTC (`Z`).
+fn named_zone(agenda: &Agenda) -> Option<Tz> {
+    agenda
+        .event
+        .time_zone
+        .filter(|zone| !matches!(zone, Tz::UTC | Tz::Etc__UTC))
+}
+
+/// `DTSTART`/`DTEND` of a meeting: local with its zone, or UTC.
+fn moment(agenda: &Agenda, name: &str, time: NaiveTime) -> String {
+    let event = &agenda.event;
+    match named_zone(agenda) {
+        Some(zone) => format!(
+            "{name};TZID={}:{}",
+            zone.name(),
+            event.day.and_time(time).format("%Y%m%dT%H%M%S")
+        ),
+        None => format!("{name}:{}", utc(event.instant(time))),
+    }
+}
+
+/// The `VTIMEZONE` of `zone` for the hours of the day (RFC 5545 §3.6.5): each observance's onset is
+/// written in the local time in force before it.
+fn vtimezone(agenda: &Agenda, zone: Tz, out: &mut String) {
+    let event = &agenda.event;
+    let (Some(first), Some(last)) = (event.slots.first(), event.slots.last()) else {
+        return;
+    };
+    fold("BEGIN:VTIMEZONE", out);
+    fold(&format!("TZID:{}", zone.name()), out);
+    for observance in observances(zone, event.instant(first.start), event.instant(last.end)) {
+        let kind = if observance.daylight {
+            "DAYLIGHT"
+        } else {
+            "STANDARD"
+        };
+        let onset =
+            observance.start.naive_utc() + chrono::Duration::seconds(i64::from(observance.from));
+        fold(&format!("BEGIN:{kind}"), out);
+        fold(&format!("DTSTART:{}", onset.format("%Y%m%dT%H%M%S")), out);
+        fold(
+            &format!("TZOFFSETFROM:{}", ics_offset(observance.from)),
+            out,
+        );
+        fold(&format!("TZOFFSETTO:{}", ics_offset(observance.to)), out);
+        if let Some(name) = &observance.abbreviation {
+            fold(&format!("TZNAME:{}", text(name)), out);
+        }
+        fold(&format!("END:{kind}"), out);
+    }
+    fold("END:VTIMEZONE", out);
 }
 
 /// The agenda as an iCalendar document, seen by `viewer` (a participant id, or `None` for the
@@ -62,6 +116,10 @@ pub fn agenda_ics(agenda: &Agenda, viewer: Option<i64>) -> String {
         fold(line, &mut out);
     }
     fold(&format!("X-WR-CALNAME:{}", text(&event.name)), &mut out);
+    if let Some(zone) = named_zone(agenda) {
+        fold(&format!("X-WR-TIMEZONE:{}", zone.name()), &mut out);
+        vtimezone(agenda, zone, &mut out);
+    }
     for meeting in &agenda.meetings {
         let other = match viewer {
             Some(id) if id == meeting.administration_id => meeting.vendor_name.clone(),
@@ -75,14 +133,8 @@ pub fn agenda_ics(agenda: &Agenda, viewer: Option<i64>) -> String {
             &format!("LAST-MODIFIED:{}", utc(meeting.updated_at)),
             &mut out,
         );
-        fold(
-            &format!("DTSTART:{}", utc(instant(agenda, meeting.time.start))),
-            &mut out,
-        );
-        fold(
-            &format!("DTEND:{}", utc(instant(agenda, meeting.time.end))),
-            &mut out,
-        );
+        fold(&moment(agenda, "DTSTART", meeting.time.start), &mut out);
+        fold(&moment(agenda, "DTEND", meeting.time.end), &mut out);
         fold(&format!("SEQUENCE:{}", meeting.sequence), &mut out);
         let status = match meeting.status {
             MeetingStatus::Confirmed => "CONFIRMED",
@@ -176,6 +228,76 @@ mod tests {
             out.replace("\r\n ", ""),
             format!("SUMMARY:{}\r\n", "é".repeat(60))
         );
+    }
+
+    fn agenda(zone: Option<Tz>, offset: &str) -> Agenda {
+        use super::super::schedule::AgendaMeeting;
+        use super::super::{Event, Slot};
+        let at = |text| NaiveTime::parse_from_str(text, "%H:%M").unwrap();
+        let slot = Slot {
+            start: at("09:00"),
+            end: at("09:30"),
+        };
+        Agenda {
+            event: Event {
+                id: 7,
+                name: "Journée".to_owned(),
+                day: chrono::NaiveDate::from_ymd_opt(2026, 3, 27).unwrap(),
+                venue: "Bercy".to_owned(),
+                utc_offset: offset.to_owned(),
+                time_zone: zone,
+                slots: vec![slot],
+                tables: 1,
+                max_meetings: 1,
+                registration_opens: Utc::now(),
+                registration_closes: Utc::now(),
+                rules: String::new(),
+                schedule_seed: Some(1),
+                scheduled_at: None,
+                schedule_runs: 1,
+            },
+            meetings: vec![AgendaMeeting {
+                id: 1,
+                administration_id: 2,
+                administration_name: "Ville".to_owned(),
+                vendor_id: 3,
+                vendor_name: "Nuage".to_owned(),
+                slot: 0,
+                time: slot,
+                table: 1,
+                weight: 3,
+                status: MeetingStatus::Confirmed,
+                sequence: 0,
+                updated_at: Utc::now(),
+            }],
+            decisions: vec![],
+        }
+    }
+
+    #[test]
+    fn a_named_zone_gives_local_times_with_their_vtimezone() {
+        let feed = agenda_ics(&agenda(Some(Tz::Europe__Paris), "+01:00"), Some(2));
+        assert!(
+            feed.contains("\r\nDTSTART;TZID=Europe/Paris:20260327T090000\r\n"),
+            "{feed}"
+        );
+        assert!(feed.contains("\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\nBEGIN:STANDARD\r\n"));
+        assert!(feed.find("END:VTIMEZONE").unwrap() < feed.find("BEGIN:VEVENT").unwrap());
+    }
+
+    #[test]
+    fn utc_and_fixed_offsets_give_utc_times_without_a_zone() {
+        for (zone, offset, start) in [
+            (Some(Tz::UTC), "+00:00", "20260327T090000Z"),
+            (None, "+01:00", "20260327T080000Z"),
+        ] {
+            let feed = agenda_ics(&agenda(zone, offset), Some(2));
+            assert!(feed.contains(&format!("\r\nDTSTART:{start}\r\n")), "{feed}");
+            assert!(
+                !feed.contains("VTIMEZONE") && !feed.contains("TZID"),
+                "{feed}"
+            );
+        }
     }
 
     #[test]

@@ -9,14 +9,17 @@
 mod calendar;
 mod import;
 mod report;
+mod roster;
 mod schedule;
 mod suggestions;
+mod zone;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use rand::RngCore;
 use registre_domain::model::ValidationError;
 use registre_domain::taxonomy::{Category, SuiteClass, Vocabulary};
 use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -28,10 +31,12 @@ use crate::error::StoreError;
 pub use calendar::{agenda_ics, schedule_csv};
 pub use import::{ImportReport, RowError};
 pub use report::{EventReport, RecordLink, ReportedMeeting};
+pub use roster::PARTICIPANT_COLUMNS;
 pub use schedule::{
     Agenda, AgendaMeeting, LoggedDecision, MeetingStatus, ScheduleReport, instance_of,
 };
 pub use suggestions::{Exclusion, Reason, Suggestion, Suggestions};
+pub use zone::Tz;
 
 /// How an event's day is cut into slots.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,8 +44,12 @@ pub struct EventSpec {
     pub name: String,
     pub day: NaiveDate,
     pub venue: String,
-    /// The venue's offset from UTC on that day, `+01:00`; times are local to the venue.
-    pub utc_offset: String,
+    /// The venue's IANA time zone (`Europe/Paris`): slot times are local to it, daylight saving
+    /// included. Without it, `utc_offset`; without either, UTC.
+    pub time_zone: Option<String>,
+    /// A fixed offset from UTC (`+01:00`), for a venue given no zone; beside a zone it must agree
+    /// with the zone's offset that day.
+    pub utc_offset: Option<String>,
     pub start: NaiveTime,
     pub end: NaiveTime,
     pub slot_minutes: u32,
@@ -66,7 +75,10 @@ pub struct Event {
     pub name: String,
     pub day: NaiveDate,
     pub venue: String,
+    /// The offset of the first slot (`+01:00`); with a named zone, later slots may differ.
     pub utc_offset: String,
+    /// The IANA zone slots are local to; `None` for an event with a fixed offset only.
+    pub time_zone: Option<Tz>,
     pub slots: Vec<Slot>,
     pub tables: u32,
     pub max_meetings: u32,
@@ -356,6 +368,13 @@ fn event_from_row(row: event::Model) -> Result<Event, StoreError> {
         name: row.name,
         day: row.day,
         venue: row.venue,
+        time_zone: match row.time_zone {
+            Some(name) => Some(
+                name.parse::<Tz>()
+                    .map_err(|_| StoreError::corrupt("event", row.id, "unknown time zone"))?,
+            ),
+            None => None,
+        },
         utc_offset: row.utc_offset,
         tables: row.tables as u32,
         max_meetings: row.max_meetings as u32,
@@ -425,13 +444,6 @@ impl Store {
         if spec.name.trim().is_empty() {
             return Err(invalid("name", "empty", "an event needs a name"));
         }
-        if parse_offset(&spec.utc_offset).is_none() {
-            return Err(invalid(
-                "utc_offset",
-                "invalid_offset",
-                "expected an offset such as +01:00",
-            ));
-        }
         if spec.tables == 0 {
             return Err(invalid(
                 "tables",
@@ -454,13 +466,15 @@ impl Store {
             ));
         }
         let slots = slots_of(&spec)?;
+        let (time_zone, utc_offset) = zone::resolve(&spec, &slots)?;
         let secret = new_secret("rgo");
         let row = event::ActiveModel {
             id: NotSet,
             name: Set(spec.name.trim().to_owned()),
             day: Set(spec.day),
             venue: Set(spec.venue),
-            utc_offset: Set(spec.utc_offset),
+            utc_offset: Set(utc_offset),
+            time_zone: Set(time_zone.map(|zone| zone.name().to_owned())),
             slots: Set(to_json(&slots)),
             tables: Set(spec.tables as i32),
             max_meetings: Set(spec.max_meetings as i32),
@@ -739,16 +753,21 @@ impl Store {
             ParticipantKind::Administration => (by.id, other.id),
             ParticipantKind::Vendor => (other.id, by.id),
         };
-        let existing = event_request::Entity::find()
-            .filter(event_request::Column::EventId.eq(by.event_id))
-            .filter(event_request::Column::AdministrationId.eq(administration_id))
-            .filter(event_request::Column::VendorId.eq(vendor_id))
-            .one(&self.db)
-            .await?;
         let by_administration = by.kind == ParticipantKind::Administration;
-        let row = match existing {
-            None => {
-                event_request::ActiveModel {
+        // Two requests for the same pair at once both find no row: the unique index on the pair
+        // lets one insert, and the other goes round again as a request that now exists (a duplicate
+        // if it was the same side, the wish made mutual if it was the other).
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let existing = event_request::Entity::find()
+                .filter(event_request::Column::EventId.eq(by.event_id))
+                .filter(event_request::Column::AdministrationId.eq(administration_id))
+                .filter(event_request::Column::VendorId.eq(vendor_id))
+                .one(&self.db)
+                .await?;
+            let outcome = match existing {
+                None => event_request::ActiveModel {
                     id: NotSet,
                     event_id: Set(by.event_id),
                     administration_id: Set(administration_id),
@@ -760,35 +779,60 @@ impl Store {
                     answered_at: Set(None),
                 }
                 .insert(&self.db)
-                .await?
+                .await
+                .map_err(StoreError::from),
+                Some(row) => self.ask_back(row, by_administration).await,
+            };
+            match outcome {
+                Err(StoreError::Duplicate { .. }) if attempts == 1 => continue,
+                outcome => return outcome.map(request_from_row),
             }
-            Some(row) => {
-                let already = if by_administration {
-                    row.asked_by_administration
-                } else {
-                    row.asked_by_vendor
-                };
-                if already || row.status == RequestStatus::Declined.code() {
-                    return Err(StoreError::Conflict {
-                        field: "with".to_owned(),
-                        message: format!(
-                            "a request between these participants already exists ({})",
-                            row.status
-                        ),
-                    });
-                }
-                let mut change: event_request::ActiveModel = row.into();
-                if by_administration {
-                    change.asked_by_administration = Set(true);
-                } else {
-                    change.asked_by_vendor = Set(true);
-                }
-                change.status = Set(RequestStatus::Accepted.code().to_owned());
-                change.answered_at = Set(Some(Utc::now()));
-                change.update(&self.db).await?
-            }
+        }
+    }
+
+    /// The other side of an existing request asks too: the wish becomes mutual and accepted. The
+    /// update applies only to the row as it was read, so a concurrent identical ask is a duplicate.
+    async fn ask_back(
+        &self,
+        row: event_request::Model,
+        by_administration: bool,
+    ) -> Result<event_request::Model, StoreError> {
+        let already = if by_administration {
+            row.asked_by_administration
+        } else {
+            row.asked_by_vendor
         };
-        Ok(request_from_row(row))
+        let duplicate = |status: &str| StoreError::Duplicate {
+            field: Some("with".to_owned()),
+            message: format!("a request between these participants already exists ({status})"),
+        };
+        if already || row.status == RequestStatus::Declined.code() {
+            return Err(duplicate(&row.status));
+        }
+        let flag = if by_administration {
+            event_request::Column::AskedByAdministration
+        } else {
+            event_request::Column::AskedByVendor
+        };
+        let updated = event_request::Entity::update_many()
+            .col_expr(flag, Expr::value(true))
+            .col_expr(
+                event_request::Column::Status,
+                Expr::value(RequestStatus::Accepted.code()),
+            )
+            .col_expr(event_request::Column::AnsweredAt, Expr::value(Utc::now()))
+            .filter(event_request::Column::Id.eq(row.id))
+            .filter(flag.eq(false))
+            .filter(event_request::Column::Status.eq(row.status.as_str()))
+            .exec(&self.db)
+            .await?;
+        if updated.rows_affected != 1 {
+            return Err(duplicate("changed meanwhile"));
+        }
+        event_request::Entity::find_by_id(row.id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| not_found("request", row.id))
     }
 
     /// The asked side accepts or declines a pending request; either side may later decline an
@@ -879,7 +923,8 @@ mod tests {
             name: "Journée".to_owned(),
             day: NaiveDate::from_ymd_opt(2026, 3, 27).unwrap(),
             venue: "Bercy".to_owned(),
-            utc_offset: "+01:00".to_owned(),
+            time_zone: Some("Europe/Paris".to_owned()),
+            utc_offset: None,
             start: at("09:00"),
             end: at("12:00"),
             slot_minutes: 40,
@@ -926,6 +971,7 @@ mod tests {
             day: NaiveDate::from_ymd_opt(2026, 3, 27).unwrap(),
             venue: "Bercy".to_owned(),
             utc_offset: "+01:00".to_owned(),
+            time_zone: Some(Tz::Europe__Paris),
             slots: slots_of(&spec(vec![(at("10:00"), at("10:15"))])).unwrap(),
             tables: 2,
             max_meetings: 3,
