@@ -11,6 +11,7 @@
 
 mod alternatives;
 mod analysis;
+mod blocks;
 mod collector;
 mod cursor;
 mod document;

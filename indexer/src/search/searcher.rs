@@ -20,12 +20,13 @@ use super::alternatives::{asks_for_alternative, find_product, is_framing};
 use super::analysis::{
     english_analyzer, english_term, french_analyzer, french_term, normalize, terms, word_spans,
 };
+use super::blocks::FacetCache;
 use super::collector::{Harvest, Plan, SearchCollector, rounded};
 use super::cursor::{self, Position};
 use super::document::StoredHit;
 use super::facets::{FilterSet, kinds_of_tool};
 use super::query::{
-    Clause, Identifier, MIN_PREFIX, Parsed, QueryBuilder, close_words, is_known, is_stop_word,
+    CORRECTIONS, Clause, Identifier, Lookups, MIN_PREFIX, Parsed, QueryBuilder, is_stop_word,
     parse, typo_distance,
 };
 use super::schema::Fields;
@@ -51,6 +52,9 @@ pub(crate) struct LiveIndex {
     pub reader: IndexReader,
     pub fields: Fields,
     pub generation: String,
+    /// The facet masks of the reader's segments (the reader's warmer, held here: it keeps a weak
+    /// reference only).
+    pub facets: Arc<FacetCache>,
 }
 
 /// The state of the index, for readiness checks.
@@ -143,6 +147,8 @@ impl Searcher {
         let run = Run {
             searcher: live.reader.searcher(),
             fields: &live.fields,
+            facets: &live.facets,
+            lookups: Lookups::default(),
             request,
             filters: FilterSet::new(&request.filters),
             after,
@@ -299,6 +305,8 @@ struct Target {
 struct Run<'a> {
     searcher: TantivySearcher,
     fields: &'a Fields,
+    facets: &'a Arc<FacetCache>,
+    lookups: Lookups,
     request: &'a SearchRequest,
     filters: FilterSet,
     after: Option<Position>,
@@ -318,6 +326,7 @@ impl Run<'_> {
         QueryBuilder {
             searcher: &self.searcher,
             fields: self.fields,
+            lookups: &self.lookups,
         }
     }
 
@@ -334,6 +343,7 @@ impl Run<'_> {
             query,
             &SearchCollector {
                 plan: Arc::new(plan),
+                facets: self.facets.clone(),
             },
         )?)
     }
@@ -589,45 +599,21 @@ impl Run<'_> {
                 Clause::Word(word) => {
                     self.marked.words.insert(word.clone());
                     let distance = typo_distance(word);
-                    if distance > 0 && !is_known(&self.searcher, self.fields, word) {
-                        for (correction, _) in
-                            close_words(&self.searcher, self.fields, word, distance, 3)?
-                        {
-                            self.marked.words.insert(correction);
-                        }
+                    let builder = self.builder();
+                    let mut noted = Vec::new();
+                    if distance > 0 && !builder.is_known(word) {
+                        let close = builder.close_words(word, distance)?;
+                        noted.extend(close.iter().take(CORRECTIONS).map(|(w, _)| w.clone()));
                     }
                     if parsed.prefix_last && index == last && word.chars().count() >= MIN_PREFIX {
-                        for completion in self.completions(word, 20)? {
-                            self.marked.words.insert(completion);
-                        }
+                        noted.extend(builder.completions(word)?.iter().cloned());
                     }
+                    self.marked.words.extend(noted);
                 }
                 Clause::Phrase(text) => self.marked.phrases.push(text.clone()),
             }
         }
         Ok(())
-    }
-
-    /// Name words starting with `prefix`.
-    fn completions(&self, prefix: &str, limit: usize) -> Result<Vec<String>, SearchError> {
-        let mut found = BTreeSet::new();
-        let mut end = prefix.as_bytes().to_vec();
-        end.push(0xFF);
-        for segment in self.searcher.segment_readers() {
-            let index = segment.inverted_index(self.fields.name_words)?;
-            let mut stream = index
-                .terms()
-                .range()
-                .ge(prefix.as_bytes())
-                .lt(&end)
-                .into_stream()?;
-            while stream.advance() && found.len() < limit {
-                if let Ok(word) = std::str::from_utf8(stream.key()) {
-                    found.insert(word.to_owned());
-                }
-            }
-        }
-        Ok(found.into_iter().collect())
     }
 
     /// A corrected query for one that found nothing: each unknown word replaced by the closest known
@@ -637,19 +623,14 @@ impl Run<'_> {
         let mut cursor = 0;
         let mut changed = false;
         for (span, word) in word_spans(text) {
-            if word.chars().count() < 3
-                || is_stop_word(&word)
-                || is_known(&self.searcher, self.fields, &word)
-            {
+            let builder = self.builder();
+            if word.chars().count() < 3 || is_stop_word(&word) || builder.is_known(&word) {
                 continue;
             }
             let distance = typo_distance(&word).max(1);
-            if let Some((better, _)) = close_words(&self.searcher, self.fields, &word, distance, 1)?
-                .into_iter()
-                .next()
-            {
+            if let Some((better, _)) = builder.close_words(&word, distance)?.first() {
                 corrected.push_str(&text[cursor..span.start]);
-                corrected.push_str(&better);
+                corrected.push_str(better);
                 cursor = span.end;
                 changed = true;
             }
