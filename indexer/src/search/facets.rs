@@ -579,11 +579,12 @@ mod tests {
         }
     }
 
-    /// Counts `docs` one document at a time, the plain way: the reference for the block counts.
-    fn reference(docs: &[Vec<u64>], filters: &FilterSet) -> (u64, Tally) {
+    /// Counts the `matched` documents of `docs` one at a time, the plain way: the reference for the
+    /// block counts.
+    fn reference(docs: &[Vec<u64>], matched: &[bool], filters: &FilterSet) -> (u64, Tally) {
         let mut tally = Tally::default();
         let mut total = 0;
-        for values in docs {
+        for (values, _) in docs.iter().zip(matched).filter(|(_, m)| **m) {
             let mut plain: [Vec<u32>; 8] = Default::default();
             let mut attestations = Vec::new();
             for raw in values {
@@ -638,25 +639,34 @@ mod tests {
         (total, tally)
     }
 
-    /// Counts `docs` (all of them matching the text) block by block, as the collector does.
-    fn by_blocks(docs: &[Vec<u64>], filters: &FilterSet) -> (u64, Tally) {
+    /// Counts the `matched` documents of `docs` block by block, as the collector does.
+    fn by_blocks(docs: &[Vec<u64>], matched: &[bool], filters: &FilterSet) -> (u64, Tally) {
         let segment =
             SegmentFacets::build(docs.len() as u32, |d| docs[d as usize].clone().into_iter());
         let counter = BlockCounter::new(filters, segment.values());
         let mut tally = Tally::default();
         let mut total = 0;
         for block in 0..(docs.len() as u32).div_ceil(64) {
-            let in_block = (docs.len() as u32 - block * 64).min(64);
-            let matched = if in_block == 64 {
-                !0
-            } else {
-                (1u64 << in_block) - 1
-            };
+            let mut mask = 0u64;
+            for (bit, is_matched) in matched
+                .iter()
+                .skip(block as usize * 64)
+                .take(64)
+                .enumerate()
+            {
+                if *is_matched {
+                    mask |= 1 << bit;
+                }
+            }
             let row = segment.row(block);
-            total += u64::from((counter.pass(row) & matched).count_ones());
-            counter.count(row, matched, &mut tally);
+            total += u64::from((counter.pass(row) & mask).count_ones());
+            counter.count(row, mask, &mut tally);
         }
         (total, tally)
+    }
+
+    fn all(docs: &[Vec<u64>]) -> Vec<bool> {
+        vec![true; docs.len()]
     }
 
     fn count(tally: &Tally, filters: &Filters, facet: FacetName, code: &str) -> u64 {
@@ -692,7 +702,7 @@ mod tests {
             vec![iaas, de],
             vec![paas, de],
         ];
-        let (total, tally) = by_blocks(&docs, &FilterSet::new(&filters));
+        let (total, tally) = by_blocks(&docs, &all(&docs), &FilterSet::new(&filters));
         assert_eq!(total, 1);
         // Categories are counted among French documents, countries among IaaS ones.
         assert_eq!(count(&tally, &filters, FacetName::Category, "iaas"), 1);
@@ -717,7 +727,7 @@ mod tests {
             ..Filters::default()
         };
         let docs = vec![vec![valid_hds, snc_in_progress]];
-        let (total, tally) = by_blocks(&docs, &FilterSet::new(&filters));
+        let (total, tally) = by_blocks(&docs, &all(&docs), &FilterSet::new(&filters));
         assert_eq!(total, 0);
         // The scheme facet (its own filter ignored) still sees the valid HDS attestation.
         assert_eq!(count(&tally, &filters, FacetName::Scheme, "hds"), 1);
@@ -727,7 +737,10 @@ mod tests {
             valid_today: Some(false),
             ..Filters::default()
         };
-        assert_eq!(by_blocks(&docs, &FilterSet::new(&not_valid)).0, 1);
+        assert_eq!(
+            by_blocks(&docs, &all(&docs), &FilterSet::new(&not_valid)).0,
+            1
+        );
     }
 
     /// A small deterministic generator (xorshift), enough to vary documents and filters.
@@ -756,7 +769,7 @@ mod tests {
             .collect();
         let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
         for round in 0..200 {
-            let documents = 1 + dice.roll(150) as usize;
+            let documents = 1 + dice.roll(300) as usize;
             let docs: Vec<Vec<u64>> = (0..documents)
                 .map(|_| {
                     let mut values = vec![
@@ -794,8 +807,11 @@ mod tests {
                 ..Filters::default()
             };
             let set = FilterSet::new(&filters);
-            let (expected_total, expected) = reference(&docs, &set);
-            let (total, tally) = by_blocks(&docs, &set);
+            // Every document, about one in two, or about one in twenty: full and sparse blocks.
+            let density = [1, 2, 20][dice.roll(3) as usize];
+            let matched: Vec<bool> = docs.iter().map(|_| dice.roll(density) == 0).collect();
+            let (expected_total, expected) = reference(&docs, &matched, &set);
+            let (total, tally) = by_blocks(&docs, &matched, &set);
             assert_eq!(total, expected_total, "round {round}: {filters:?}");
             assert_eq!(tally.counts, expected.counts, "round {round}: {filters:?}");
         }

@@ -352,11 +352,7 @@ pub(crate) struct QueryBuilder<'a> {
 
 impl QueryBuilder<'_> {
     /// Up to [`CLOSE_WORDS`] words within `distance` edits of `word`, closest and most frequent first.
-    pub(crate) fn close_words(
-        &self,
-        word: &str,
-        distance: u8,
-    ) -> tantivy::Result<CloseWords> {
+    pub(crate) fn close_words(&self, word: &str, distance: u8) -> tantivy::Result<CloseWords> {
         let key = (word.to_owned(), distance);
         if let Some(found) = self.lookups.close.borrow().get(&key) {
             return Ok(found.clone());
