@@ -29,7 +29,8 @@ pub(crate) struct Plan {
     pub filters: FilterSet,
     pub sort: Sort,
     pub after: Option<Position>,
-    /// How many documents to keep (the page size plus one, to know whether another page follows).
+    /// How many documents to keep (the page size plus one, to know whether another page follows;
+    /// `usize::MAX` for every one).
     pub keep: usize,
     pub count_facets: bool,
     pub scoring: bool,
@@ -239,7 +240,7 @@ impl Collector for SearchCollector {
             tally: Tally::default(),
             total: 0,
             matched: 0,
-            heap: BinaryHeap::with_capacity(plan.keep + 1),
+            heap: BinaryHeap::with_capacity(plan.keep.min(1024) + 1),
             plan,
         })
     }

@@ -145,6 +145,7 @@ impl Searcher {
             .transpose()?;
         let live = self.live()?;
         let run = Run {
+            keep: request.limit + 1,
             searcher: live.reader.searcher(),
             fields: &live.fields,
             facets: &live.facets,
@@ -155,6 +156,44 @@ impl Searcher {
             marked: Marked::default(),
         };
         run.execute(&fingerprint)
+    }
+
+    /// Every hit of a search, in its order, to be read a batch at a time (downloads of a whole result
+    /// set). One pass over the matches serves the whole set, where following page cursors would
+    /// redo that pass for every page. The request's limit and cursor do not apply; facets are not
+    /// counted; hits carry no highlights.
+    pub fn export(&self, request: &SearchRequest) -> Result<Export, SearchError> {
+        if request.query.chars().count() > MAX_QUERY_CHARS {
+            return Err(SearchError::QueryTooLong {
+                max: MAX_QUERY_CHARS,
+            });
+        }
+        let live = self.live()?;
+        let mut run = Run {
+            keep: usize::MAX,
+            searcher: live.reader.searcher(),
+            fields: &live.fields,
+            facets: &live.facets,
+            lookups: Lookups::default(),
+            request,
+            filters: FilterSet::new(&request.filters),
+            after: None,
+            marked: Marked::default(),
+        };
+        let text = request.query.trim().to_owned();
+        let planned = run.plan(&text, &parse(&text))?;
+        let scoring = planned.scoring;
+        Ok(Export {
+            order: planned
+                .harvest
+                .top
+                .into_iter()
+                .map(|r| (r.address, if scoring { r.score } else { 0.0 }))
+                .collect(),
+            searcher: run.searcher,
+            fields: live.fields.clone(),
+            next: 0,
+        })
     }
 
     /// Up to `limit` (at most [`MAX_SUGGESTIONS`]) names completing `text`, as typed in a search box.
@@ -272,6 +311,60 @@ fn upper_ord(bound: Bound<u64>) -> u64 {
     }
 }
 
+fn hit_of(
+    stored: StoredHit,
+    highlights: Vec<Highlight>,
+    score: f32,
+    explanation: Option<Explanation>,
+) -> Hit {
+    Hit {
+        highlights,
+        kind: stored.kind,
+        id: stored.id,
+        key: stored.key,
+        name: stored.name,
+        legal_name: stored.legal_name,
+        supplier: stored.supplier,
+        category: stored.category,
+        suite_class: stored.suite_class,
+        suite_tier: stored.suite_tier,
+        country: stored.country,
+        exposure: stored.exposure,
+        open_source: stored.open_source,
+        deployment_models: stored.deployment_models,
+        attestations: stored.attestations,
+        score,
+        explanation,
+    }
+}
+
+/// Every hit of one search, in order (see [`Searcher::export`]).
+pub struct Export {
+    searcher: TantivySearcher,
+    fields: Fields,
+    order: Vec<(DocAddress, f32)>,
+    next: usize,
+}
+
+impl Export {
+    /// Hits in the result set.
+    pub fn total(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The next (up to) `size` hits; empty once every hit has been read.
+    pub fn next_batch(&mut self, size: usize) -> Result<Vec<Hit>, SearchError> {
+        let end = (self.next + size).min(self.order.len());
+        let mut hits = Vec::with_capacity(end - self.next);
+        for &(address, score) in &self.order[self.next..end] {
+            let stored = stored_hit(&self.searcher, &self.fields, address)?;
+            hits.push(hit_of(stored, Vec::new(), score, None));
+        }
+        self.next = end;
+        Ok(hits)
+    }
+}
+
 fn stored_hit(
     searcher: &TantivySearcher,
     fields: &Fields,
@@ -303,6 +396,8 @@ struct Target {
 
 /// One search in progress.
 struct Run<'a> {
+    /// Documents kept from the pass: the page and one more, or every one (exports).
+    keep: usize,
     searcher: TantivySearcher,
     fields: &'a Fields,
     facets: &'a Arc<FacetCache>,
@@ -335,8 +430,8 @@ impl Run<'_> {
             filters: self.filters.clone(),
             sort: self.request.sort,
             after: self.after.clone(),
-            keep: self.request.limit + 1,
-            count_facets: true,
+            keep: self.keep,
+            count_facets: self.keep != usize::MAX,
             scoring,
         };
         Ok(self.searcher.search(
@@ -386,25 +481,13 @@ impl Run<'_> {
             } else {
                 None
             };
-            hits.push(Hit {
-                highlights: highlighter.highlights(&doc),
-                kind: stored.kind,
-                id: stored.id,
-                key: stored.key,
-                name: stored.name,
-                legal_name: stored.legal_name,
-                supplier: stored.supplier,
-                category: stored.category,
-                suite_class: stored.suite_class,
-                suite_tier: stored.suite_tier,
-                country: stored.country,
-                exposure: stored.exposure,
-                open_source: stored.open_source,
-                deployment_models: stored.deployment_models,
-                attestations: stored.attestations,
-                score: if planned.scoring { ranked.score } else { 0.0 },
+            let score = if planned.scoring { ranked.score } else { 0.0 };
+            hits.push(hit_of(
+                stored,
+                highlighter.highlights(&doc),
+                score,
                 explanation,
-            });
+            ));
         }
         Ok(SearchResults {
             hits,
