@@ -6,6 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use registre::{Application, SettingsArgs, import_file, shutdown_signal};
 
+/// mimalloc rather than the system allocator: faster on the index rebuild and the search's many
+/// small allocations (docs/BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "registre",

@@ -25,6 +25,11 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::measure::Patience;
 
+/// mimalloc rather than the system allocator: faster on the index rebuild and the search's many
+/// small allocations (docs/BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "registre-bench", about = "Registre's search benchmark")]
 struct Cli {
@@ -63,6 +68,9 @@ enum Command {
         /// Only queries of this kind (single, two, typo, ...).
         #[arg(long)]
         kind: Option<String>,
+        /// Rebuild the index first even when its schema is current (timed).
+        #[arg(long)]
+        rebuild: bool,
     },
     /// Internal: the server process (rebuild, in-process search, application).
     #[command(hide = true)]
@@ -193,7 +201,15 @@ fn main() -> anyhow::Result<()> {
             query_seed,
             rounds,
             kind,
-        } => registre::profile(&data_dir, seed, query_seed, rounds, kind.as_deref()),
+            rebuild,
+        } => registre::profile(
+            &data_dir,
+            seed,
+            query_seed,
+            rounds,
+            kind.as_deref(),
+            rebuild,
+        ),
         Command::Serve {
             data_dir,
             queries,

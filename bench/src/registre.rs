@@ -438,6 +438,7 @@ pub fn profile(
     query_seed: u64,
     rounds: usize,
     kind: Option<&str>,
+    rebuild: bool,
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -447,19 +448,28 @@ pub fn profile(
         "sqlite://{}?mode=rwc",
         data_dir.join("registre.db").display()
     );
-    let (indexer, searcher) = runtime.block_on(async {
-        let store = Store::connect(&database_url).await?;
-        anyhow::Ok(Indexer::open(
-            store,
-            IndexerSettings::new(data_dir.join("index")),
-        )?)
-    })?;
-    if indexer.needs_rebuild() {
+    if !data_dir.join("registre.db").exists() {
         bail!(
-            "no index under {}: run `search --keep` first",
+            "no database under {}: run `search --keep` first",
             data_dir.display()
         );
     }
+    let (indexer, searcher) = runtime.block_on(async {
+        let store = Store::connect(&database_url).await?;
+        let (mut indexer, searcher) =
+            Indexer::open(store, IndexerSettings::new(data_dir.join("index")))?;
+        // An index of another schema version (or none, or `--rebuild`): rebuilt first, and timed.
+        if rebuild || indexer.needs_rebuild() {
+            let started = Instant::now();
+            let report = indexer.rebuild().await?;
+            eprintln!(
+                "rebuild: {} documents in {:.1} s",
+                report.documents,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        anyhow::Ok((indexer, searcher))
+    })?;
     let queries: Vec<BenchQuery> = crate::queries::generate(seed, query_seed, 1_000)
         .into_iter()
         .filter(|q| kind.is_none_or(|k| q.kind == k))

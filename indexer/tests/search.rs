@@ -609,6 +609,24 @@ async fn pages_follow_each_other_without_repeating_or_skipping_in_every_sort() {
             let expected: Vec<String> = keys(&whole).into_iter().take(100).collect();
             assert_eq!(paged[..expected.len()], expected[..], "{sort:?} {query:?}");
             assert_eq!(paged.len() as u64, whole.total, "{sort:?} {query:?}");
+            // An export reads the same hits in the same order, in batches, from one pass.
+            let mut export = searcher
+                .export(&SearchRequest {
+                    query: query.into(),
+                    sort,
+                    ..SearchRequest::default()
+                })
+                .unwrap();
+            assert_eq!(export.total() as u64, whole.total);
+            let mut exported = Vec::new();
+            loop {
+                let batch = export.next_batch(11).unwrap();
+                if batch.is_empty() {
+                    break;
+                }
+                exported.extend(batch.iter().map(|h| format!("{}:{}", h.kind.code(), h.key)));
+            }
+            assert_eq!(exported, paged, "export {sort:?} {query:?}");
         }
     }
     let by_name = run(

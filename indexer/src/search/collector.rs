@@ -1,10 +1,13 @@
 //! One pass over the documents that match the text: filters, disjunctive facet counts, the total and
-//! the top of the page, all from fast fields.
+//! the top of the page.
 //!
-//! Filters are not part of the tantivy query: each document matching the text is judged here against
-//! every filter from its facet values, which gives in the same pass the counts of each facet under
-//! all the other filters (disjunctive counts) — one pass where a query per filtered facet would need
-//! several. The page is the best `limit` documents strictly after the cursor in sort order.
+//! Filters are not part of the tantivy query: the documents matching the text are gathered block by
+//! block (64 documents, one bit each) and each block is judged against every filter and counted from
+//! the segment's facet masks held in memory (see `blocks` and `facets::BlockCounter`), which gives in
+//! the same pass the counts of each facet under all the other filters (disjunctive counts) — one pass
+//! where a query per filtered facet would need several. The page is the best `limit` documents
+//! strictly after the cursor in sort order; by relevance, a document scoring below the worst one kept
+//! is dropped before anything else of it is read.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -12,11 +15,12 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, ColumnValues, StrColumn};
+use tantivy::columnar::{ColumnValues, StrColumn};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::blocks::{BLOCK, FacetCache, SegmentFacets};
 use super::cursor::Position;
-use super::facets::{DocFacets, FilterSet, Tally};
+use super::facets::{BlockCounter, FilterSet, Tally};
 use super::types::Sort;
 
 /// What to collect.
@@ -25,7 +29,8 @@ pub(crate) struct Plan {
     pub filters: FilterSet,
     pub sort: Sort,
     pub after: Option<Position>,
-    /// How many documents to keep (the page size plus one, to know whether another page follows).
+    /// How many documents to keep (the page size plus one, to know whether another page follows;
+    /// `usize::MAX` for every one).
     pub keep: usize,
     pub count_facets: bool,
     pub scoring: bool,
@@ -113,6 +118,7 @@ pub(crate) struct Harvest {
 
 pub(crate) struct SearchCollector {
     pub plan: Arc<Plan>,
+    pub facets: Arc<FacetCache>,
 }
 
 /// Where the cursor's name falls in one segment's name dictionary.
@@ -128,14 +134,18 @@ enum NameCursor {
 pub(crate) struct SegmentSearch {
     plan: Arc<Plan>,
     segment: SegmentOrdinal,
-    facet: Column<u64>,
+    masks: Arc<SegmentFacets>,
+    counter: BlockCounter,
+    /// The block being gathered, the documents of it matching the text, and those passing the filters.
+    block: DocId,
+    matched_in_block: u64,
+    passing_in_block: u64,
     uid: Arc<dyn ColumnValues<u64>>,
     qualification: Arc<dyn ColumnValues<u64>>,
     until: Arc<dyn ColumnValues<u64>>,
     name: Option<StrColumn>,
     name_cursor: NameCursor,
     after: Option<(u64, u64, u64)>,
-    facets: DocFacets,
     tally: Tally,
     total: u64,
     matched: u64,
@@ -212,20 +222,25 @@ impl Collector for SearchCollector {
             (Some(position), sort) if sort != Sort::Name => position_rank(sort, position),
             _ => None,
         };
+        let masks = self.facets.get(reader)?;
+        let counter = BlockCounter::new(&plan.filters, masks.values());
         Ok(SegmentSearch {
             segment,
-            facet: fast.u64("facet")?,
+            masks,
+            counter,
+            block: DocId::MAX,
+            matched_in_block: 0,
+            passing_in_block: !0,
             uid: fast.u64("uid")?.first_or_default_col(0),
             qualification: fast.u64("qualification")?.first_or_default_col(0),
             until: fast.u64("qualified_until")?.first_or_default_col(0),
             name,
             name_cursor,
             after,
-            facets: DocFacets::default(),
             tally: Tally::default(),
             total: 0,
             matched: 0,
-            heap: BinaryHeap::with_capacity(plan.keep + 1),
+            heap: BinaryHeap::with_capacity(plan.keep.min(1024) + 1),
             plan,
         })
     }
@@ -266,6 +281,20 @@ fn rank_of(sort: Sort, position: &Position) -> Rank {
 }
 
 impl SegmentSearch {
+    /// Counts the block gathered so far.
+    fn finish_block(&mut self) {
+        let matched = std::mem::take(&mut self.matched_in_block);
+        if matched == 0 {
+            return;
+        }
+        self.matched += u64::from(matched.count_ones());
+        self.total += u64::from((matched & self.passing_in_block).count_ones());
+        if self.plan.count_facets {
+            self.counter
+                .count(self.masks.row(self.block), matched, &mut self.tally);
+        }
+    }
+
     fn rank(&self, doc: DocId, score: Score, uid: u64) -> Option<SegmentRank> {
         if self.plan.sort == Sort::Name {
             let ord = self
@@ -325,20 +354,41 @@ impl SegmentCollector for SegmentSearch {
     type Fruit = Harvest;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        self.matched += 1;
-        self.facets.load(self.facet.values_for_doc(doc));
-        let verdict = self
-            .tally
-            .judge(&self.facets, &self.plan.filters, self.plan.count_facets);
-        if !verdict.matches {
+        let block = doc / BLOCK;
+        if block != self.block {
+            self.finish_block();
+            self.block = block;
+            self.passing_in_block = if self.counter.filtered() {
+                self.counter.pass(self.masks.row(block))
+            } else {
+                !0
+            };
+        }
+        let bit = 1u64 << (doc % BLOCK);
+        self.matched_in_block |= bit;
+        if self.passing_in_block & bit == 0 {
             return;
         }
-        self.total += 1;
+        let full = self.heap.len() >= self.plan.keep;
+        if self.plan.sort == Sort::Relevance {
+            // Relevance comes first in the rank: a lower one cannot enter a full page, a higher one
+            // cannot follow the cursor.
+            let relevance = u64::from(rounded(score));
+            if self.after.is_some_and(|(r, _, _)| relevance > r) {
+                return;
+            }
+            if full
+                && let Some(Reverse((worst, _, _))) = self.heap.peek()
+                && relevance < worst.0
+            {
+                return;
+            }
+        }
         let uid = self.uid.get_val(doc);
         let Some(rank) = self.rank(doc, score, uid) else {
             return;
         };
-        if self.heap.len() < self.plan.keep {
+        if !full {
             self.heap.push(Reverse((rank, doc, OrderedScore(score))));
         } else if let Some(Reverse((worst, _, _))) = self.heap.peek()
             && rank > *worst
@@ -348,7 +398,8 @@ impl SegmentCollector for SegmentSearch {
         }
     }
 
-    fn harvest(self) -> Harvest {
+    fn harvest(mut self) -> Harvest {
+        self.finish_block();
         let mut kept: Vec<(SegmentRank, DocId, Score)> = self
             .heap
             .iter()

@@ -144,7 +144,7 @@ fn positions<V: Vocabulary + PartialEq>(values: &[V]) -> Option<ValueSet> {
 /// The request's filters, compiled to value sets.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct FilterSet {
-    /// Indexed like `PLAIN_SLOTS`.
+    /// Indexed like `PLAIN_SLOTS` (and slot numbers).
     plain: [Option<ValueSet>; 8],
     schemes: Option<ValueSet>,
     statuses: Option<ValueSet>,
@@ -168,39 +168,6 @@ impl FilterSet {
             schemes: positions(&filters.schemes),
             statuses: positions(&filters.statuses),
             valid: filters.valid_today,
-        }
-    }
-}
-
-/// Whether a document's attestations satisfy the attestation filters, all on one attestation.
-/// `valid == Some(false)` means: none of the (selected schemes') attestations is valid today, but
-/// the document holds one in the selected statuses when schemes or statuses are selected.
-fn attestation_matches(
-    attestations: &[u32],
-    schemes: Option<&ValueSet>,
-    statuses: Option<&ValueSet>,
-    valid: Option<bool>,
-) -> bool {
-    let scheme_ok = |s: usize| schemes.is_none_or(|set| set.contains(s as u32));
-    let status_ok = |t: usize| statuses.is_none_or(|set| set.contains(t as u32));
-    let held = || {
-        attestations.iter().any(|&a| {
-            let (s, t, _) = split_attestation(a);
-            scheme_ok(s) && status_ok(t)
-        })
-    };
-    match valid {
-        None => (schemes.is_none() && statuses.is_none()) || held(),
-        Some(true) => attestations.iter().any(|&a| {
-            let (s, t, v) = split_attestation(a);
-            v && scheme_ok(s) && status_ok(t)
-        }),
-        Some(false) => {
-            let any_valid = attestations.iter().any(|&a| {
-                let (s, _, v) = split_attestation(a);
-                v && scheme_ok(s)
-            });
-            !any_valid && ((schemes.is_none() && statuses.is_none()) || held())
         }
     }
 }
@@ -233,12 +200,6 @@ impl Layout {
     }
 }
 
-/// What one document's facet values say against the filters.
-pub(crate) struct Verdict {
-    /// The document matches every filter.
-    pub matches: bool,
-}
-
 /// Counters of one segment (or of the whole search once merged).
 #[derive(Debug, Clone)]
 pub(crate) struct Tally {
@@ -254,109 +215,7 @@ impl Default for Tally {
     }
 }
 
-/// Decoded facet values of one document, reused from document to document.
-#[derive(Default)]
-pub(crate) struct DocFacets {
-    plain: [Vec<u32>; 8],
-    attestations: Vec<u32>,
-}
-
-impl DocFacets {
-    pub(crate) fn load(&mut self, raw: impl Iterator<Item = u64>) {
-        for values in &mut self.plain {
-            values.clear();
-        }
-        self.attestations.clear();
-        for value in raw {
-            let (slot, value) = decode(value);
-            if slot == Slot::Attestation as u8 {
-                self.attestations.push(value);
-            } else if let Some(values) = self.plain.get_mut(usize::from(slot)) {
-                values.push(value);
-            }
-        }
-    }
-}
-
 impl Tally {
-    /// Judges one document and, when `count` is set, adds it to the disjunctive counts: a facet's
-    /// values are counted when the document passes every filter but (possibly) that facet's own.
-    pub(crate) fn judge(&mut self, doc: &DocFacets, filters: &FilterSet, count: bool) -> Verdict {
-        let mut failing = [false; 8];
-        let mut failures = 0;
-        for (group, filter) in filters.plain.iter().enumerate() {
-            if let Some(set) = filter
-                && !doc.plain[group].iter().any(|&v| set.contains(v))
-            {
-                failing[group] = true;
-                failures += 1;
-            }
-        }
-        let attestations_pass = attestation_matches(
-            &doc.attestations,
-            filters.schemes.as_ref(),
-            filters.statuses.as_ref(),
-            filters.valid,
-        );
-        let matches = failures == 0 && attestations_pass;
-        if !count {
-            return Verdict { matches };
-        }
-        // Plain facets: counted when everything else passes.
-        for group in 0..PLAIN_SLOTS.len() {
-            let others_pass =
-                attestations_pass && (failures == 0 || (failures == 1 && failing[group]));
-            if others_pass {
-                let offset = Layout::plain_offset(group);
-                let size = slot_size(PLAIN_SLOTS[group]);
-                for &value in &doc.plain[group] {
-                    if (value as usize) < size {
-                        self.counts[offset + value as usize] += 1;
-                    }
-                }
-            }
-        }
-        if failures == 0 {
-            let schemes = filters.schemes.as_ref();
-            let statuses = filters.statuses.as_ref();
-            let mut seen_schemes = 0u32;
-            let mut seen_statuses = 0u32;
-            for &a in &doc.attestations {
-                let (s, t, _) = split_attestation(a);
-                seen_schemes |= 1 << s;
-                seen_statuses |= 1 << t;
-            }
-            for s in 0..Layout::SCHEMES {
-                if seen_schemes & (1 << s) != 0 {
-                    let only = ValueSet::of([s as u32]);
-                    if attestation_matches(
-                        &doc.attestations,
-                        only.as_ref(),
-                        statuses,
-                        filters.valid,
-                    ) {
-                        self.counts[Layout::scheme_offset() + s] += 1;
-                    }
-                }
-            }
-            for t in 0..Layout::STATUSES {
-                if seen_statuses & (1 << t) != 0 {
-                    let only = ValueSet::of([t as u32]);
-                    if attestation_matches(&doc.attestations, schemes, only.as_ref(), filters.valid)
-                    {
-                        self.counts[Layout::status_offset() + t] += 1;
-                    }
-                }
-            }
-            for valid in [false, true] {
-                if attestation_matches(&doc.attestations, schemes, statuses, Some(valid)) {
-                    self.counts[Layout::valid_offset() + usize::from(valid)] += 1;
-                }
-            }
-        }
-        Verdict { matches }
-    }
-
     pub(crate) fn merge(&mut self, other: &Tally) {
         for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
             *mine += theirs;
@@ -408,6 +267,219 @@ impl Tally {
                 FacetCounts { facet, values }
             })
             .collect()
+    }
+}
+
+/// Documents of a block satisfying the attestation filters: some attestation among `any` (every
+/// document when `any` is `None`) and none among `none_of`. Positions are columns of the segment's
+/// block rows (see `blocks`).
+#[derive(Debug, Clone, Default)]
+struct Predicate {
+    any: Option<Vec<usize>>,
+    none_of: Vec<usize>,
+}
+
+fn union(row: &[u64], columns: &[usize]) -> u64 {
+    columns.iter().fold(0, |mask, &k| mask | row[k])
+}
+
+impl Predicate {
+    #[inline]
+    fn eval(&self, row: &[u64], within: u64) -> u64 {
+        let held = match &self.any {
+            None => within,
+            Some(columns) => union(row, columns) & within,
+        };
+        if self.none_of.is_empty() {
+            held
+        } else {
+            held & !union(row, &self.none_of)
+        }
+    }
+}
+
+/// An attestation value present in a segment: its column and what it says.
+struct Combination {
+    column: usize,
+    scheme: usize,
+    status: usize,
+    valid: bool,
+}
+
+/// The attestation filters as a predicate over one segment's columns. `valid == Some(false)` means:
+/// none of the (selected schemes') attestations is valid today, but the document holds one in the
+/// selected statuses when schemes or statuses are selected.
+fn predicate(
+    combinations: &[Combination],
+    schemes: Option<&ValueSet>,
+    statuses: Option<&ValueSet>,
+    valid: Option<bool>,
+) -> Predicate {
+    let scheme_ok = |s: usize| schemes.is_none_or(|set| set.contains(s as u32));
+    let status_ok = |t: usize| statuses.is_none_or(|set| set.contains(t as u32));
+    let columns = |keep: &dyn Fn(&Combination) -> bool| -> Vec<usize> {
+        combinations
+            .iter()
+            .filter(|c| keep(c))
+            .map(|c| c.column)
+            .collect()
+    };
+    let unselected = schemes.is_none() && statuses.is_none();
+    let held = || (!unselected).then(|| columns(&|c| scheme_ok(c.scheme) && status_ok(c.status)));
+    match valid {
+        None => Predicate {
+            any: held(),
+            none_of: Vec::new(),
+        },
+        Some(true) => Predicate {
+            any: Some(columns(&|c| {
+                c.valid && scheme_ok(c.scheme) && status_ok(c.status)
+            })),
+            none_of: Vec::new(),
+        },
+        Some(false) => Predicate {
+            any: held(),
+            none_of: columns(&|c| c.valid && scheme_ok(c.scheme)),
+        },
+    }
+}
+
+/// A search's filters and facet counters compiled against one segment's facet values: filters and
+/// counts a block of 64 documents at a time.
+///
+/// Disjunctive counts: a plain facet's values are counted among the matching documents that pass
+/// every filter but that facet's own; the scheme, status and validity facets among those passing
+/// every plain filter, each with its own attestation filter replaced by the value counted.
+pub(crate) struct BlockCounter {
+    /// Per plain group (`PLAIN_SLOTS`), the columns of the selected values; `None`: no filter.
+    groups: [Option<Vec<usize>>; 8],
+    attestation: Predicate,
+    /// Whether any filter applies.
+    filtered: bool,
+    /// Every plain value present: (column, group, counter).
+    plain: Vec<(usize, usize, usize)>,
+    /// Predicates of the attestation facets' values, with their counters.
+    attestation_values: Vec<(Predicate, usize)>,
+}
+
+impl BlockCounter {
+    pub(crate) fn new(filters: &FilterSet, values: &[u64]) -> Self {
+        let groups: [Option<Vec<usize>>; 8] = std::array::from_fn(|group| {
+            filters.plain[group].as_ref().map(|set| {
+                values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, raw)| {
+                        let (slot, value) = decode(**raw);
+                        usize::from(slot) == group && set.contains(value)
+                    })
+                    .map(|(column, _)| column)
+                    .collect()
+            })
+        });
+        let mut plain = Vec::new();
+        let mut combinations = Vec::new();
+        for (column, raw) in values.iter().enumerate() {
+            let (slot, value) = decode(*raw);
+            if slot == Slot::Attestation as u8 {
+                let (scheme, status, valid) = split_attestation(value);
+                if scheme < Layout::SCHEMES && status < Layout::STATUSES {
+                    combinations.push(Combination {
+                        column,
+                        scheme,
+                        status,
+                        valid,
+                    });
+                }
+            } else if let Some(&slot_kind) = PLAIN_SLOTS.get(usize::from(slot))
+                && (value as usize) < slot_size(slot_kind)
+            {
+                let group = usize::from(slot);
+                plain.push((column, group, Layout::plain_offset(group) + value as usize));
+            }
+        }
+        let (schemes, statuses) = (filters.schemes.as_ref(), filters.statuses.as_ref());
+        let mut attestation_values = Vec::new();
+        let mut seen_schemes: Vec<usize> = combinations.iter().map(|c| c.scheme).collect();
+        seen_schemes.sort_unstable();
+        seen_schemes.dedup();
+        for s in seen_schemes {
+            let only = ValueSet::of([s as u32]);
+            attestation_values.push((
+                predicate(&combinations, only.as_ref(), statuses, filters.valid),
+                Layout::scheme_offset() + s,
+            ));
+        }
+        let mut seen_statuses: Vec<usize> = combinations.iter().map(|c| c.status).collect();
+        seen_statuses.sort_unstable();
+        seen_statuses.dedup();
+        for t in seen_statuses {
+            let only = ValueSet::of([t as u32]);
+            attestation_values.push((
+                predicate(&combinations, schemes, only.as_ref(), filters.valid),
+                Layout::status_offset() + t,
+            ));
+        }
+        for valid in [false, true] {
+            attestation_values.push((
+                predicate(&combinations, schemes, statuses, Some(valid)),
+                Layout::valid_offset() + usize::from(valid),
+            ));
+        }
+        let attestation = predicate(&combinations, schemes, statuses, filters.valid);
+        let filtered = groups.iter().any(Option::is_some)
+            || attestation.any.is_some()
+            || !attestation.none_of.is_empty();
+        Self {
+            groups,
+            attestation,
+            filtered,
+            plain,
+            attestation_values,
+        }
+    }
+
+    /// Whether some filter applies (otherwise every document passes).
+    pub(crate) fn filtered(&self) -> bool {
+        self.filtered
+    }
+
+    /// The documents of a block (its `row`) passing every filter.
+    #[inline]
+    pub(crate) fn pass(&self, row: &[u64]) -> u64 {
+        let plain = self
+            .groups
+            .iter()
+            .flatten()
+            .fold(!0u64, |mask, columns| mask & union(row, columns));
+        self.attestation.eval(row, plain)
+    }
+
+    /// Adds to `tally` the facet counts of the block's `matched` documents.
+    pub(crate) fn count(&self, row: &[u64], matched: u64, tally: &mut Tally) {
+        let passes: [u64; 8] = std::array::from_fn(|group| {
+            self.groups[group]
+                .as_ref()
+                .map_or(!0, |columns| union(row, columns))
+        });
+        // "Every plain filter but group g's": the AND of the passes before g and after g.
+        let mut before = [!0u64; 9];
+        let mut after = [!0u64; 9];
+        for g in 0..8 {
+            before[g + 1] = before[g] & passes[g];
+            after[7 - g] = after[8 - g] & passes[7 - g];
+        }
+        let attested = self.attestation.eval(row, matched);
+        for &(column, group, counter) in &self.plain {
+            let within = attested & before[group] & after[group + 1];
+            tally.counts[counter] += u64::from((row[column] & within).count_ones());
+        }
+        let plain_pass = matched & before[8];
+        if plain_pass != 0 {
+            for (predicate, counter) in &self.attestation_values {
+                tally.counts[*counter] += u64::from(predicate.eval(row, plain_pass).count_ones());
+            }
+        }
     }
 }
 
@@ -473,12 +545,128 @@ fn boolean_values(
 
 #[cfg(test)]
 mod tests {
+    use super::super::blocks::SegmentFacets;
     use super::*;
 
-    fn doc(values: &[u64]) -> DocFacets {
-        let mut facets = DocFacets::default();
-        facets.load(values.iter().copied());
-        facets
+    /// The per-document reading of the attestation filters, as the block predicates must compute it.
+    fn attestation_matches(
+        attestations: &[u32],
+        schemes: Option<&ValueSet>,
+        statuses: Option<&ValueSet>,
+        valid: Option<bool>,
+    ) -> bool {
+        let scheme_ok = |s: usize| schemes.is_none_or(|set| set.contains(s as u32));
+        let status_ok = |t: usize| statuses.is_none_or(|set| set.contains(t as u32));
+        let held = || {
+            attestations.iter().any(|&a| {
+                let (s, t, _) = split_attestation(a);
+                scheme_ok(s) && status_ok(t)
+            })
+        };
+        match valid {
+            None => (schemes.is_none() && statuses.is_none()) || held(),
+            Some(true) => attestations.iter().any(|&a| {
+                let (s, t, v) = split_attestation(a);
+                v && scheme_ok(s) && status_ok(t)
+            }),
+            Some(false) => {
+                let any_valid = attestations.iter().any(|&a| {
+                    let (s, _, v) = split_attestation(a);
+                    v && scheme_ok(s)
+                });
+                !any_valid && ((schemes.is_none() && statuses.is_none()) || held())
+            }
+        }
+    }
+
+    /// Counts the `matched` documents of `docs` one at a time, the plain way: the reference for the
+    /// block counts.
+    fn reference(docs: &[Vec<u64>], matched: &[bool], filters: &FilterSet) -> (u64, Tally) {
+        let mut tally = Tally::default();
+        let mut total = 0;
+        for (values, _) in docs.iter().zip(matched).filter(|(_, m)| **m) {
+            let mut plain: [Vec<u32>; 8] = Default::default();
+            let mut attestations = Vec::new();
+            for raw in values {
+                let (slot, value) = decode(*raw);
+                if slot == Slot::Attestation as u8 {
+                    attestations.push(value);
+                } else {
+                    plain[usize::from(slot)].push(value);
+                }
+            }
+            let failing: Vec<bool> = (0..8)
+                .map(|g| {
+                    filters.plain[g]
+                        .as_ref()
+                        .is_some_and(|set| !plain[g].iter().any(|&v| set.contains(v)))
+                })
+                .collect();
+            let failures = failing.iter().filter(|f| **f).count();
+            let (schemes, statuses) = (filters.schemes.as_ref(), filters.statuses.as_ref());
+            let attested = attestation_matches(&attestations, schemes, statuses, filters.valid);
+            if failures == 0 && attested {
+                total += 1;
+            }
+            for group in 0..8 {
+                if attested && (failures == 0 || (failures == 1 && failing[group])) {
+                    for &value in &plain[group] {
+                        tally.counts[Layout::plain_offset(group) + value as usize] += 1;
+                    }
+                }
+            }
+            if failures > 0 {
+                continue;
+            }
+            for s in 0..Layout::SCHEMES {
+                let only = ValueSet::of([s as u32]);
+                if attestation_matches(&attestations, only.as_ref(), statuses, filters.valid) {
+                    tally.counts[Layout::scheme_offset() + s] += 1;
+                }
+            }
+            for t in 0..Layout::STATUSES {
+                let only = ValueSet::of([t as u32]);
+                if attestation_matches(&attestations, schemes, only.as_ref(), filters.valid) {
+                    tally.counts[Layout::status_offset() + t] += 1;
+                }
+            }
+            for valid in [false, true] {
+                if attestation_matches(&attestations, schemes, statuses, Some(valid)) {
+                    tally.counts[Layout::valid_offset() + usize::from(valid)] += 1;
+                }
+            }
+        }
+        (total, tally)
+    }
+
+    /// Counts the `matched` documents of `docs` block by block, as the collector does.
+    fn by_blocks(docs: &[Vec<u64>], matched: &[bool], filters: &FilterSet) -> (u64, Tally) {
+        let segment =
+            SegmentFacets::build(docs.len() as u32, |d| docs[d as usize].clone().into_iter());
+        let counter = BlockCounter::new(filters, segment.values());
+        let mut tally = Tally::default();
+        let mut total = 0;
+        for block in 0..(docs.len() as u32).div_ceil(64) {
+            let mut mask = 0u64;
+            for (bit, is_matched) in matched
+                .iter()
+                .skip(block as usize * 64)
+                .take(64)
+                .enumerate()
+            {
+                if *is_matched {
+                    mask |= 1 << bit;
+                }
+            }
+            let row = segment.row(block);
+            total += u64::from((counter.pass(row) & mask).count_ones());
+            counter.count(row, mask, &mut tally);
+        }
+        (total, tally)
+    }
+
+    fn all(docs: &[Vec<u64>]) -> Vec<bool> {
+        vec![true; docs.len()]
     }
 
     fn count(tally: &Tally, filters: &Filters, facet: FacetName, code: &str) -> u64 {
@@ -490,30 +678,32 @@ mod tests {
             .map_or(0, |v| v.count)
     }
 
+    fn french() -> CountryCode {
+        CountryCode::parse("FR").unwrap()
+    }
+
     #[test]
     fn a_facets_own_filter_does_not_narrow_its_counts() {
         let iaas = encode(Slot::Category, position(Category::Iaas));
         let paas = encode(Slot::Category, position(Category::Paas));
-        let fr = encode(
-            Slot::Country,
-            country_value(CountryCode::parse("FR").unwrap()),
-        );
+        let fr = encode(Slot::Country, country_value(french()));
         let de = encode(
             Slot::Country,
             country_value(CountryCode::parse("DE").unwrap()),
         );
         let filters = Filters {
             categories: vec![Category::Iaas],
-            countries: vec![CountryCode::parse("FR").unwrap()],
+            countries: vec![french()],
             ..Filters::default()
         };
-        let set = FilterSet::new(&filters);
-        let mut tally = Tally::default();
-        let verdicts: Vec<bool> = [[iaas, fr], [paas, fr], [iaas, de], [paas, de]]
-            .iter()
-            .map(|values| tally.judge(&doc(values), &set, true).matches)
-            .collect();
-        assert_eq!(verdicts, vec![true, false, false, false]);
+        let docs = vec![
+            vec![iaas, fr],
+            vec![paas, fr],
+            vec![iaas, de],
+            vec![paas, de],
+        ];
+        let (total, tally) = by_blocks(&docs, &all(&docs), &FilterSet::new(&filters));
+        assert_eq!(total, 1);
         // Categories are counted among French documents, countries among IaaS ones.
         assert_eq!(count(&tally, &filters, FacetName::Category, "iaas"), 1);
         assert_eq!(count(&tally, &filters, FacetName::Category, "paas"), 1);
@@ -536,13 +726,9 @@ mod tests {
             valid_today: Some(true),
             ..Filters::default()
         };
-        let set = FilterSet::new(&filters);
-        let mut tally = Tally::default();
-        assert!(
-            !tally
-                .judge(&doc(&[valid_hds, snc_in_progress]), &set, true)
-                .matches
-        );
+        let docs = vec![vec![valid_hds, snc_in_progress]];
+        let (total, tally) = by_blocks(&docs, &all(&docs), &FilterSet::new(&filters));
+        assert_eq!(total, 0);
         // The scheme facet (its own filter ignored) still sees the valid HDS attestation.
         assert_eq!(count(&tally, &filters, FacetName::Scheme, "hds"), 1);
         assert_eq!(count(&tally, &filters, FacetName::ValidToday, "false"), 1);
@@ -551,15 +737,84 @@ mod tests {
             valid_today: Some(false),
             ..Filters::default()
         };
-        assert!(
-            Tally::default()
-                .judge(
-                    &doc(&[valid_hds, snc_in_progress]),
-                    &FilterSet::new(&not_valid),
-                    false
-                )
-                .matches
+        assert_eq!(
+            by_blocks(&docs, &all(&docs), &FilterSet::new(&not_valid)).0,
+            1
         );
+    }
+
+    /// A small deterministic generator (xorshift), enough to vary documents and filters.
+    struct Dice(u64);
+
+    impl Dice {
+        fn roll(&mut self, sides: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % sides
+        }
+
+        fn some<V: Copy>(&mut self, all: &[V], most: u64) -> Vec<V> {
+            (0..self.roll(most + 1))
+                .map(|_| all[self.roll(all.len() as u64) as usize])
+                .collect()
+        }
+    }
+
+    #[test]
+    fn block_counts_equal_document_by_document_counts() {
+        let countries: Vec<CountryCode> = ["FR", "DE", "BE", "IT"]
+            .iter()
+            .map(|c| CountryCode::parse(c).unwrap())
+            .collect();
+        let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
+        for round in 0..200 {
+            let documents = 1 + dice.roll(300) as usize;
+            let docs: Vec<Vec<u64>> = (0..documents)
+                .map(|_| {
+                    let mut values = vec![
+                        encode(Slot::Kind, dice.roll(2) as u32),
+                        encode(
+                            Slot::Country,
+                            country_value(countries[dice.roll(4) as usize]),
+                        ),
+                        encode(Slot::OpenSource, dice.roll(2) as u32),
+                    ];
+                    for _ in 0..dice.roll(3) {
+                        values.push(encode(Slot::Category, dice.roll(4) as u32));
+                    }
+                    for _ in 0..dice.roll(4) {
+                        let scheme = Scheme::all()[dice.roll(3) as usize];
+                        let status = Status::all()[dice.roll(3) as usize];
+                        values.push(encode(
+                            Slot::Attestation,
+                            attestation_value(scheme, status, dice.roll(2) == 1),
+                        ));
+                    }
+                    values.sort_unstable();
+                    values.dedup();
+                    values
+                })
+                .collect();
+            let filters = Filters {
+                kinds: dice.some(DocKind::all(), 1),
+                categories: dice.some(&Category::all()[..4], 2),
+                countries: dice.some(&countries, 2),
+                schemes: dice.some(&Scheme::all()[..3], 2),
+                statuses: dice.some(&Status::all()[..3], 1),
+                valid_today: [None, Some(true), Some(false)][dice.roll(3) as usize],
+                open_source: [None, Some(true), Some(false)][dice.roll(3) as usize],
+                ..Filters::default()
+            };
+            let set = FilterSet::new(&filters);
+            // Every document, about one in two, or about one in twenty: full and sparse blocks.
+            let density = [1, 2, 20][dice.roll(3) as usize];
+            let matched: Vec<bool> = docs.iter().map(|_| dice.roll(density) == 0).collect();
+            let (expected_total, expected) = reference(&docs, &matched, &set);
+            let (total, tally) = by_blocks(&docs, &matched, &set);
+            assert_eq!(total, expected_total, "round {round}: {filters:?}");
+            assert_eq!(tally.counts, expected.counts, "round {round}: {filters:?}");
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -24,9 +24,10 @@ use registre_store::{CatalogueSlice, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::DocSetCollector;
 use tantivy::query::RangeQuery;
-use tantivy::{Index, IndexWriter, ReloadPolicy, Term};
+use tantivy::{Index, IndexWriter, ReloadPolicy, Term, Warmer};
 
 use super::analysis;
+use super::blocks::FacetCache;
 use super::document::{day_number, records_of};
 use super::events::EventCursor;
 use super::layout::{GenerationMeta, Layout};
@@ -141,9 +142,12 @@ fn open_index(directory: &Path) -> Result<(Index, Fields), IndexerError> {
 }
 
 fn live_index(index: Index, fields: Fields, directory: &Path) -> Result<LiveIndex, IndexerError> {
+    let facets = Arc::new(FacetCache::default());
+    let warmer: Weak<dyn Warmer> = Arc::downgrade(&facets) as Weak<dyn Warmer>;
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
+        .warmers(vec![warmer])
         .try_into()?;
     let generation = directory
         .file_name()
@@ -153,6 +157,7 @@ fn live_index(index: Index, fields: Fields, directory: &Path) -> Result<LiveInde
         reader,
         fields,
         generation,
+        facets,
     })
 }
 

@@ -11,6 +11,7 @@
 
 mod alternatives;
 mod analysis;
+mod blocks;
 mod collector;
 mod cursor;
 mod document;
@@ -26,5 +27,5 @@ pub mod types;
 pub use analysis::normalize;
 pub use indexer::{Indexer, IndexerError, IndexerSettings, RebuildReport, Staged};
 pub use schema::{SCHEMA_VERSION, schema_version};
-pub use searcher::{IndexStatus, Searcher};
+pub use searcher::{Export, IndexStatus, Searcher};
 pub use types::*;

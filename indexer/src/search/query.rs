@@ -10,14 +10,19 @@
 //! - BM25 per field, times the field boost: name 3, other names 2, English and French labels 1.2,
 //!   descriptions, supplier names and replaced offers 1;
 //! - typo tolerance for words missing from the index: words of 5 to 8 letters within one edit, of
-//!   9 or more within two, scored as the corrected word at 0.7 of its weight (and a FuzzyTermQuery
-//!   floor of 0.2, so any close word still matches);
-//! - the last word, while typed (3 letters or more, no space after it), as a prefix of a name: 1;
+//!   9 or more within two, scored as the 3 closest words at 0.7 of their weight (and a floor of 0.2
+//!   for any of the 10 closest, so that a less common close word still matches);
+//! - the last word, while typed (3 letters or more, no space after it), completed to the 20 most
+//!   frequent name words starting with it: 1;
 //! - the whole query equal to a name: +5; equal to a record key: +2;
 //! - what a record only inherits from its group (a supplier's offers' kinds, an offer's supplier-wide
 //!   attestations): 0.5;
 //! - "alternative to X": offers of X's kind, 3 each, + 1 / 0.6 / 0.3 for the socle / complementary /
 //!   innovation tiers of La Suite numérique (the State's own choices first) + their text relevance.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 use registre_domain::identifiers::{Lei, Siren, Siret, VatNumber};
 use registre_domain::model::Key;
@@ -54,6 +59,12 @@ pub(crate) const REPLACES_ALTERNATIVE_BOOST: f32 = 2.0;
 pub(crate) const MIN_PREFIX: usize = 3;
 /// Ties between the fields of one word: a small reward for a word found in several fields.
 const TIE_BREAKER: f32 = 0.1;
+/// Close words a misspelt word matches (the first `CORRECTIONS` are also scored as the word).
+pub(crate) const CLOSE_WORDS: usize = 10;
+pub(crate) const CORRECTIONS: usize = 3;
+/// Name words a word being typed completes to: the most frequent ones, so that the work of a short
+/// prefix stays bounded however many names start with it.
+pub(crate) const COMPLETIONS: usize = 20;
 
 /// One part of a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,6 +202,14 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     ))
 }
 
+/// A term matched without frequencies (for constant scores).
+fn basic_term_query(field: Field, text: &str) -> Box<dyn Query> {
+    boxed(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::Basic,
+    ))
+}
+
 fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     if (boost - 1.0).abs() < f32::EPSILON {
         query
@@ -247,7 +266,7 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Words of the index's vocabulary (the `words` field) within `distance` edits of `word`, with their
 /// document frequencies, closest and most frequent first.
-pub(crate) fn close_words(
+fn close_words(
     searcher: &TantivySearcher,
     fields: &Fields,
     word: &str,
@@ -255,7 +274,7 @@ pub(crate) fn close_words(
     limit: usize,
 ) -> tantivy::Result<Vec<(String, u64)>> {
     let fuzzy = FuzzyTermQuery::new(Term::from_field_text(fields.words, word), distance, true);
-    let mut found: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut found: HashMap<String, u64> = HashMap::new();
     for segment in searcher.segment_readers() {
         let index = segment.inverted_index(fields.words)?;
         let mut stream = index.terms().search(fuzzy.automaton()?).into_stream()?;
@@ -276,6 +295,36 @@ pub(crate) fn close_words(
     Ok(candidates)
 }
 
+/// The `limit` most frequent name words (the `name_words` field) starting with `prefix`, most
+/// frequent first.
+fn completions(
+    searcher: &TantivySearcher,
+    fields: &Fields,
+    prefix: &str,
+    limit: usize,
+) -> tantivy::Result<Vec<String>> {
+    let mut found: HashMap<String, u64> = HashMap::new();
+    let mut end = prefix.as_bytes().to_vec();
+    end.push(0xFF);
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(fields.name_words)?;
+        let mut stream = index
+            .terms()
+            .range()
+            .ge(prefix.as_bytes())
+            .lt(&end)
+            .into_stream()?;
+        while stream.advance() {
+            if let Ok(word) = std::str::from_utf8(stream.key()) {
+                *found.entry(word.to_owned()).or_default() += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    let mut words: Vec<(String, u64)> = found.into_iter().collect();
+    words.sort_by(|(a, fa), (b, fb)| fb.cmp(fa).then(a.cmp(b)));
+    Ok(words.into_iter().take(limit).map(|(w, _)| w).collect())
+}
+
 /// Whether `word` is in the index's vocabulary.
 pub(crate) fn is_known(searcher: &TantivySearcher, fields: &Fields, word: &str) -> bool {
     searcher
@@ -283,10 +332,63 @@ pub(crate) fn is_known(searcher: &TantivySearcher, fields: &Fields, word: &str) 
         .is_ok_and(|n| n > 0)
 }
 
+/// Close words with their document frequencies.
+pub(crate) type CloseWords = Rc<Vec<(String, u64)>>;
+
+/// Dictionary lookups made once per search: the query, the highlights and "did you mean" read the
+/// same close words and completions.
+#[derive(Default)]
+pub(crate) struct Lookups {
+    close: RefCell<HashMap<(String, u8), CloseWords>>,
+    completions: RefCell<HashMap<String, Rc<Vec<String>>>>,
+}
+
 /// Builds queries against one index.
 pub(crate) struct QueryBuilder<'a> {
     pub searcher: &'a TantivySearcher,
     pub fields: &'a Fields,
+    pub lookups: &'a Lookups,
+}
+
+impl QueryBuilder<'_> {
+    /// Up to [`CLOSE_WORDS`] words within `distance` edits of `word`, closest and most frequent first.
+    pub(crate) fn close_words(&self, word: &str, distance: u8) -> tantivy::Result<CloseWords> {
+        let key = (word.to_owned(), distance);
+        if let Some(found) = self.lookups.close.borrow().get(&key) {
+            return Ok(found.clone());
+        }
+        let found = Rc::new(close_words(
+            self.searcher,
+            self.fields,
+            word,
+            distance,
+            CLOSE_WORDS,
+        )?);
+        self.lookups.close.borrow_mut().insert(key, found.clone());
+        Ok(found)
+    }
+
+    /// The [`COMPLETIONS`] most frequent name words starting with `prefix`.
+    pub(crate) fn completions(&self, prefix: &str) -> tantivy::Result<Rc<Vec<String>>> {
+        if let Some(found) = self.lookups.completions.borrow().get(prefix) {
+            return Ok(found.clone());
+        }
+        let found = Rc::new(completions(
+            self.searcher,
+            self.fields,
+            prefix,
+            COMPLETIONS,
+        )?);
+        self.lookups
+            .completions
+            .borrow_mut()
+            .insert(prefix.to_owned(), found.clone());
+        Ok(found)
+    }
+
+    pub(crate) fn is_known(&self, word: &str) -> bool {
+        is_known(self.searcher, self.fields, word)
+    }
 }
 
 /// A word's match in each text field, at `weight`.
@@ -331,21 +433,28 @@ impl QueryBuilder<'_> {
             stem_disjuncts(fields, word, 1.0)
         };
         let distance = typo_distance(word);
-        if distance > 0 && !is_known(self.searcher, fields, word) {
-            for (correction, _) in close_words(self.searcher, fields, word, distance, 3)? {
-                disjuncts.extend(stem_disjuncts(fields, &correction, CORRECTION_WEIGHT));
+        if distance > 0 && !self.is_known(word) {
+            let close = self.close_words(word, distance)?;
+            for (correction, _) in close.iter().take(CORRECTIONS) {
+                disjuncts.extend(stem_disjuncts(fields, correction, CORRECTION_WEIGHT));
             }
-            let fuzzy =
-                FuzzyTermQuery::new(Term::from_field_text(fields.words, word), distance, true);
-            disjuncts.push(constant(boxed(fuzzy), FUZZY_FLOOR));
+            if !close.is_empty() {
+                let any_close = close
+                    .iter()
+                    .map(|(w, _)| basic_term_query(fields.words, w))
+                    .collect();
+                disjuncts.push(constant(any_of(any_close), FUZZY_FLOOR));
+            }
         }
         if prefix {
-            let prefix = FuzzyTermQuery::new_prefix(
-                Term::from_field_text(fields.name_words, word),
-                0,
-                false,
-            );
-            disjuncts.push(constant(boxed(prefix), PREFIX_SCORE));
+            let completions = self.completions(word)?;
+            if !completions.is_empty() {
+                let names = completions
+                    .iter()
+                    .map(|w| basic_term_query(fields.name_words, w))
+                    .collect();
+                disjuncts.push(constant(any_of(names), PREFIX_SCORE));
+            }
         }
         Ok((!disjuncts.is_empty()).then(|| {
             boxed(DisjunctionMaxQuery::with_tie_breaker(

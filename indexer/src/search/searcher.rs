@@ -20,12 +20,13 @@ use super::alternatives::{asks_for_alternative, find_product, is_framing};
 use super::analysis::{
     english_analyzer, english_term, french_analyzer, french_term, normalize, terms, word_spans,
 };
+use super::blocks::FacetCache;
 use super::collector::{Harvest, Plan, SearchCollector, rounded};
 use super::cursor::{self, Position};
 use super::document::StoredHit;
 use super::facets::{FilterSet, kinds_of_tool};
 use super::query::{
-    Clause, Identifier, MIN_PREFIX, Parsed, QueryBuilder, close_words, is_known, is_stop_word,
+    CORRECTIONS, Clause, Identifier, Lookups, MIN_PREFIX, Parsed, QueryBuilder, is_stop_word,
     parse, typo_distance,
 };
 use super::schema::Fields;
@@ -51,6 +52,9 @@ pub(crate) struct LiveIndex {
     pub reader: IndexReader,
     pub fields: Fields,
     pub generation: String,
+    /// The facet masks of the reader's segments (the reader's warmer, held here: it keeps a weak
+    /// reference only).
+    pub facets: Arc<FacetCache>,
 }
 
 /// The state of the index, for readiness checks.
@@ -141,14 +145,55 @@ impl Searcher {
             .transpose()?;
         let live = self.live()?;
         let run = Run {
+            keep: request.limit + 1,
             searcher: live.reader.searcher(),
             fields: &live.fields,
+            facets: &live.facets,
+            lookups: Lookups::default(),
             request,
             filters: FilterSet::new(&request.filters),
             after,
             marked: Marked::default(),
         };
         run.execute(&fingerprint)
+    }
+
+    /// Every hit of a search, in its order, to be read a batch at a time (downloads of a whole result
+    /// set). One pass over the matches serves the whole set, where following page cursors would
+    /// redo that pass for every page. The request's limit and cursor do not apply; facets are not
+    /// counted; hits carry no highlights.
+    pub fn export(&self, request: &SearchRequest) -> Result<Export, SearchError> {
+        if request.query.chars().count() > MAX_QUERY_CHARS {
+            return Err(SearchError::QueryTooLong {
+                max: MAX_QUERY_CHARS,
+            });
+        }
+        let live = self.live()?;
+        let mut run = Run {
+            keep: usize::MAX,
+            searcher: live.reader.searcher(),
+            fields: &live.fields,
+            facets: &live.facets,
+            lookups: Lookups::default(),
+            request,
+            filters: FilterSet::new(&request.filters),
+            after: None,
+            marked: Marked::default(),
+        };
+        let text = request.query.trim().to_owned();
+        let planned = run.plan(&text, &parse(&text))?;
+        let scoring = planned.scoring;
+        Ok(Export {
+            order: planned
+                .harvest
+                .top
+                .into_iter()
+                .map(|r| (r.address, if scoring { r.score } else { 0.0 }))
+                .collect(),
+            searcher: run.searcher,
+            fields: live.fields.clone(),
+            next: 0,
+        })
     }
 
     /// Up to `limit` (at most [`MAX_SUGGESTIONS`]) names completing `text`, as typed in a search box.
@@ -266,6 +311,60 @@ fn upper_ord(bound: Bound<u64>) -> u64 {
     }
 }
 
+fn hit_of(
+    stored: StoredHit,
+    highlights: Vec<Highlight>,
+    score: f32,
+    explanation: Option<Explanation>,
+) -> Hit {
+    Hit {
+        highlights,
+        kind: stored.kind,
+        id: stored.id,
+        key: stored.key,
+        name: stored.name,
+        legal_name: stored.legal_name,
+        supplier: stored.supplier,
+        category: stored.category,
+        suite_class: stored.suite_class,
+        suite_tier: stored.suite_tier,
+        country: stored.country,
+        exposure: stored.exposure,
+        open_source: stored.open_source,
+        deployment_models: stored.deployment_models,
+        attestations: stored.attestations,
+        score,
+        explanation,
+    }
+}
+
+/// Every hit of one search, in order (see [`Searcher::export`]).
+pub struct Export {
+    searcher: TantivySearcher,
+    fields: Fields,
+    order: Vec<(DocAddress, f32)>,
+    next: usize,
+}
+
+impl Export {
+    /// Hits in the result set.
+    pub fn total(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The next (up to) `size` hits; empty once every hit has been read.
+    pub fn next_batch(&mut self, size: usize) -> Result<Vec<Hit>, SearchError> {
+        let end = (self.next + size).min(self.order.len());
+        let mut hits = Vec::with_capacity(end - self.next);
+        for &(address, score) in &self.order[self.next..end] {
+            let stored = stored_hit(&self.searcher, &self.fields, address)?;
+            hits.push(hit_of(stored, Vec::new(), score, None));
+        }
+        self.next = end;
+        Ok(hits)
+    }
+}
+
 fn stored_hit(
     searcher: &TantivySearcher,
     fields: &Fields,
@@ -297,8 +396,12 @@ struct Target {
 
 /// One search in progress.
 struct Run<'a> {
+    /// Documents kept from the pass: the page and one more, or every one (exports).
+    keep: usize,
     searcher: TantivySearcher,
     fields: &'a Fields,
+    facets: &'a Arc<FacetCache>,
+    lookups: Lookups,
     request: &'a SearchRequest,
     filters: FilterSet,
     after: Option<Position>,
@@ -318,6 +421,7 @@ impl Run<'_> {
         QueryBuilder {
             searcher: &self.searcher,
             fields: self.fields,
+            lookups: &self.lookups,
         }
     }
 
@@ -326,14 +430,15 @@ impl Run<'_> {
             filters: self.filters.clone(),
             sort: self.request.sort,
             after: self.after.clone(),
-            keep: self.request.limit + 1,
-            count_facets: true,
+            keep: self.keep,
+            count_facets: self.keep != usize::MAX,
             scoring,
         };
         Ok(self.searcher.search(
             query,
             &SearchCollector {
                 plan: Arc::new(plan),
+                facets: self.facets.clone(),
             },
         )?)
     }
@@ -376,25 +481,13 @@ impl Run<'_> {
             } else {
                 None
             };
-            hits.push(Hit {
-                highlights: highlighter.highlights(&doc),
-                kind: stored.kind,
-                id: stored.id,
-                key: stored.key,
-                name: stored.name,
-                legal_name: stored.legal_name,
-                supplier: stored.supplier,
-                category: stored.category,
-                suite_class: stored.suite_class,
-                suite_tier: stored.suite_tier,
-                country: stored.country,
-                exposure: stored.exposure,
-                open_source: stored.open_source,
-                deployment_models: stored.deployment_models,
-                attestations: stored.attestations,
-                score: if planned.scoring { ranked.score } else { 0.0 },
+            let score = if planned.scoring { ranked.score } else { 0.0 };
+            hits.push(hit_of(
+                stored,
+                highlighter.highlights(&doc),
+                score,
                 explanation,
-            });
+            ));
         }
         Ok(SearchResults {
             hits,
@@ -589,45 +682,21 @@ impl Run<'_> {
                 Clause::Word(word) => {
                     self.marked.words.insert(word.clone());
                     let distance = typo_distance(word);
-                    if distance > 0 && !is_known(&self.searcher, self.fields, word) {
-                        for (correction, _) in
-                            close_words(&self.searcher, self.fields, word, distance, 3)?
-                        {
-                            self.marked.words.insert(correction);
-                        }
+                    let builder = self.builder();
+                    let mut noted = Vec::new();
+                    if distance > 0 && !builder.is_known(word) {
+                        let close = builder.close_words(word, distance)?;
+                        noted.extend(close.iter().take(CORRECTIONS).map(|(w, _)| w.clone()));
                     }
                     if parsed.prefix_last && index == last && word.chars().count() >= MIN_PREFIX {
-                        for completion in self.completions(word, 20)? {
-                            self.marked.words.insert(completion);
-                        }
+                        noted.extend(builder.completions(word)?.iter().cloned());
                     }
+                    self.marked.words.extend(noted);
                 }
                 Clause::Phrase(text) => self.marked.phrases.push(text.clone()),
             }
         }
         Ok(())
-    }
-
-    /// Name words starting with `prefix`.
-    fn completions(&self, prefix: &str, limit: usize) -> Result<Vec<String>, SearchError> {
-        let mut found = BTreeSet::new();
-        let mut end = prefix.as_bytes().to_vec();
-        end.push(0xFF);
-        for segment in self.searcher.segment_readers() {
-            let index = segment.inverted_index(self.fields.name_words)?;
-            let mut stream = index
-                .terms()
-                .range()
-                .ge(prefix.as_bytes())
-                .lt(&end)
-                .into_stream()?;
-            while stream.advance() && found.len() < limit {
-                if let Ok(word) = std::str::from_utf8(stream.key()) {
-                    found.insert(word.to_owned());
-                }
-            }
-        }
-        Ok(found.into_iter().collect())
     }
 
     /// A corrected query for one that found nothing: each unknown word replaced by the closest known
@@ -637,19 +706,14 @@ impl Run<'_> {
         let mut cursor = 0;
         let mut changed = false;
         for (span, word) in word_spans(text) {
-            if word.chars().count() < 3
-                || is_stop_word(&word)
-                || is_known(&self.searcher, self.fields, &word)
-            {
+            let builder = self.builder();
+            if word.chars().count() < 3 || is_stop_word(&word) || builder.is_known(&word) {
                 continue;
             }
             let distance = typo_distance(&word).max(1);
-            if let Some((better, _)) = close_words(&self.searcher, self.fields, &word, distance, 1)?
-                .into_iter()
-                .next()
-            {
+            if let Some((better, _)) = builder.close_words(&word, distance)?.first() {
                 corrected.push_str(&text[cursor..span.start]);
-                corrected.push_str(&better);
+                corrected.push_str(better);
                 cursor = span.end;
                 changed = true;
             }
