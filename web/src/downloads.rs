@@ -1,6 +1,7 @@
 //! Downloads of a result set: `/recherche.csv` and `/recherche.json` (and under `/en`) take the
-//! results page's parameters and stream every hit, following the search's cursor a page at a time,
-//! so that a large result set is never held in memory.
+//! results page's parameters and stream every hit: the search runs once (`Searcher::export`, which
+//! keeps the hits' order only) and the hits are read and encoded a batch at a time, so that a large
+//! result set is neither searched again per page nor held in memory as text.
 
 use std::sync::Arc;
 
@@ -9,9 +10,7 @@ use poem::http::{StatusCode, header};
 use poem::web::Data;
 use poem::{Body, Request, Response, handler};
 use registre_domain::taxonomy::Vocabulary;
-use registre_indexer::search::{
-    DocKind, Hit, MAX_LIMIT, SearchError, SearchRequest, SearchResults,
-};
+use registre_indexer::search::{DocKind, Export, Hit, MAX_LIMIT, SearchError, SearchRequest};
 use serde::Serialize;
 
 use crate::Web;
@@ -48,16 +47,19 @@ enum Format {
     Json,
 }
 
-/// Where the stream stands: the page in hand, the cursor of the next one, or the end.
+/// Hits read and encoded at a time.
+const BATCH: usize = 500;
+
+/// Where the stream stands: the export and whether the next batch is the first, or the end.
 enum Step {
-    Page(SearchResults, bool),
-    Next(String),
+    Next(Box<Export>, bool),
     Done,
 }
 
-async fn run(web: &Web, request: SearchRequest) -> Result<SearchResults, SearchError> {
-    let searcher = web.searcher.clone();
-    tokio::task::spawn_blocking(move || searcher.search(&request))
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, SearchError> + Send + 'static,
+) -> Result<T, SearchError> {
+    tokio::task::spawn_blocking(work)
         .await
         .map_err(|error| SearchError::Index(error.to_string()))?
 }
@@ -205,14 +207,18 @@ fn json_head(web: &Web, query: &str, total: u64) -> serde_json::Result<Vec<u8>> 
     Ok(text.into_bytes())
 }
 
-/// The bytes of one page of hits (and, on the first page, what comes before them).
+/// The bytes of one batch of hits (with, on the first, what comes before them and, on the last,
+/// what comes after).
+#[allow(clippy::too_many_arguments)]
 fn encode(
     web: &Web,
     lang: Lang,
     format: Format,
     query: &str,
-    results: &SearchResults,
+    total: u64,
+    hits: &[Hit],
     first: bool,
+    last: bool,
 ) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     match format {
@@ -222,14 +228,14 @@ fn encode(
                 out.extend_from_slice("\u{feff}".as_bytes());
                 out.extend(csv_header(lang).map_err(|e| e.to_string())?);
             }
-            out.extend(csv_rows(web, lang, &results.hits).map_err(|e| e.to_string())?);
+            out.extend(csv_rows(web, lang, hits).map_err(|e| e.to_string())?);
         }
         Format::Json => {
             if first {
-                out.extend(json_head(web, query, results.total).map_err(|e| e.to_string())?);
+                out.extend(json_head(web, query, total).map_err(|e| e.to_string())?);
             }
-            out.extend(json_items(web, lang, &results.hits, first).map_err(|e| e.to_string())?);
-            if results.next_cursor.is_none() {
+            out.extend(json_items(web, lang, hits, first).map_err(|e| e.to_string())?);
+            if last {
                 out.extend_from_slice(b"\n]}\n");
             }
         }
@@ -237,38 +243,44 @@ fn encode(
     Ok(out)
 }
 
-/// Every page of the search after `first`, encoded, as a byte stream.
-fn pages(
+/// Every hit of `export`, encoded a batch at a time, as a byte stream.
+fn batches(
     web: Arc<Web>,
     lang: Lang,
     format: Format,
-    request: SearchRequest,
-    first: SearchResults,
+    query: String,
+    export: Export,
 ) -> impl Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
-    stream::unfold(Step::Page(first, true), move |step| {
+    let total = export.total() as u64;
+    stream::unfold(Step::Next(Box::new(export), true), move |step| {
         let web = web.clone();
-        let mut request = request.clone();
+        let query = query.clone();
         async move {
-            let (results, is_first) = match step {
-                Step::Done => return None,
-                Step::Page(results, is_first) => (results, is_first),
-                Step::Next(cursor) => {
-                    request.cursor = Some(cursor);
-                    match run(&web, request.clone()).await {
-                        Ok(results) => (results, false),
-                        Err(error) => {
-                            // The response has started: all that can be done is to cut it short,
-                            // which the client sees as a failed download rather than a short file.
-                            tracing::error!(%error, "a download stopped part-way");
-                            return Some((Err(std::io::Error::other(error)), Step::Done));
-                        }
-                    }
+            let Step::Next(mut export, first) = step else {
+                return None;
+            };
+            let read = blocking(move || {
+                let hits = export.next_batch(BATCH)?;
+                Ok((export, hits))
+            })
+            .await;
+            let (export, hits) = match read {
+                Ok(read) => read,
+                Err(error) => {
+                    // The response has started: all that can be done is to cut it short, which
+                    // the client sees as a failed download rather than a short file.
+                    tracing::error!(%error, "a download stopped part-way");
+                    return Some((Err(std::io::Error::other(error)), Step::Done));
                 }
             };
-            let bytes = encode(&web, lang, format, &request.query, &results, is_first)
+            if hits.is_empty() && !first {
+                return None;
+            }
+            let last = export.remaining() == 0;
+            let bytes = encode(&web, lang, format, &query, total, &hits, first, last)
                 .map_err(std::io::Error::other);
-            let next = match (&bytes, results.next_cursor) {
-                (Ok(_), Some(cursor)) => Step::Next(cursor),
+            let next = match (&bytes, last) {
+                (Ok(_), false) => Step::Next(export, false),
                 _ => Step::Done,
             };
             Some((bytes, next))
@@ -291,8 +303,10 @@ async fn download(
         cursor: None,
         explain: false,
     };
-    let first = match run(web, search.clone()).await {
-        Ok(results) => results,
+    let searcher = web.searcher.clone();
+    let request_for_export = search.clone();
+    let export = match blocking(move || searcher.export(&request_for_export)).await {
+        Ok(export) => export,
         Err(SearchError::QueryTooLong { .. }) => {
             return Err(poem::Error::from_status(StatusCode::BAD_REQUEST));
         }
@@ -310,7 +324,7 @@ async fn download(
         "registre-{}-{day}.{extension}",
         lang.pick("recherche", "search")
     );
-    let body = pages(web.clone(), lang, format, search, first);
+    let body = batches(web.clone(), lang, format, search.query, export);
     Ok(Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, content_type)

@@ -352,6 +352,11 @@ impl Export {
         self.order.len()
     }
 
+    /// Hits not read yet.
+    pub fn remaining(&self) -> usize {
+        self.order.len() - self.next
+    }
+
     /// The next (up to) `size` hits; empty once every hit has been read.
     pub fn next_batch(&mut self, size: usize) -> Result<Vec<Hit>, SearchError> {
         let end = (self.next + size).min(self.order.len());
