@@ -207,54 +207,52 @@ fn json_head(web: &Web, query: &str, total: u64) -> serde_json::Result<Vec<u8>> 
     Ok(text.into_bytes())
 }
 
-/// The bytes of one batch of hits (with, on the first, what comes before them and, on the last,
-/// what comes after).
-#[allow(clippy::too_many_arguments)]
-fn encode(
-    web: &Web,
-    lang: Lang,
-    format: Format,
-    query: &str,
-    total: u64,
-    hits: &[Hit],
-    first: bool,
-    last: bool,
-) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    match format {
-        Format::Csv => {
-            if first {
-                // A byte-order mark, so that spreadsheet software reads the accents as UTF-8.
-                out.extend_from_slice("\u{feff}".as_bytes());
-                out.extend(csv_header(lang).map_err(|e| e.to_string())?);
-            }
-            out.extend(csv_rows(web, lang, hits).map_err(|e| e.to_string())?);
-        }
-        Format::Json => {
-            if first {
-                out.extend(json_head(web, query, total).map_err(|e| e.to_string())?);
-            }
-            out.extend(json_items(web, lang, hits, first).map_err(|e| e.to_string())?);
-            if last {
-                out.extend_from_slice(b"\n]}\n");
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Every hit of `export`, encoded a batch at a time, as a byte stream.
-fn batches(
+/// What every batch of one download is encoded with.
+struct Download {
     web: Arc<Web>,
     lang: Lang,
     format: Format,
     query: String,
+    total: u64,
+}
+
+impl Download {
+    /// The bytes of one batch of hits (with, on the first, what comes before them and, on the last,
+    /// what comes after).
+    fn encode(&self, hits: &[Hit], first: bool, last: bool) -> Result<Vec<u8>, String> {
+        let (web, lang) = (self.web.as_ref(), self.lang);
+        let mut out = Vec::new();
+        match self.format {
+            Format::Csv => {
+                if first {
+                    // A byte-order mark, so that spreadsheet software reads the accents as UTF-8.
+                    out.extend_from_slice("\u{feff}".as_bytes());
+                    out.extend(csv_header(lang).map_err(|e| e.to_string())?);
+                }
+                out.extend(csv_rows(web, lang, hits).map_err(|e| e.to_string())?);
+            }
+            Format::Json => {
+                if first {
+                    out.extend(json_head(web, &self.query, self.total).map_err(|e| e.to_string())?);
+                }
+                out.extend(json_items(web, lang, hits, first).map_err(|e| e.to_string())?);
+                if last {
+                    out.extend_from_slice(b"\n]}\n");
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Every hit of `export`, encoded a batch at a time, as a byte stream.
+fn batches(
+    download: Download,
     export: Export,
 ) -> impl Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
-    let total = export.total() as u64;
+    let download = Arc::new(download);
     stream::unfold(Step::Next(Box::new(export), true), move |step| {
-        let web = web.clone();
-        let query = query.clone();
+        let download = download.clone();
         async move {
             let Step::Next(mut export, first) = step else {
                 return None;
@@ -273,11 +271,9 @@ fn batches(
                     return Some((Err(std::io::Error::other(error)), Step::Done));
                 }
             };
-            if hits.is_empty() && !first {
-                return None;
-            }
             let last = export.remaining() == 0;
-            let bytes = encode(&web, lang, format, &query, total, &hits, first, last)
+            let bytes = download
+                .encode(&hits, first, last)
                 .map_err(std::io::Error::other);
             let next = match (&bytes, last) {
                 (Ok(_), false) => Step::Next(export, false),
@@ -324,7 +320,14 @@ async fn download(
         "registre-{}-{day}.{extension}",
         lang.pick("recherche", "search")
     );
-    let body = batches(web.clone(), lang, format, search.query, export);
+    let download = Download {
+        web: web.clone(),
+        lang,
+        format,
+        total: export.total() as u64,
+        query: search.query,
+    };
+    let body = batches(download, export);
     Ok(Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, content_type)

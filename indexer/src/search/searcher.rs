@@ -128,11 +128,7 @@ impl Searcher {
 
     /// Runs one search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
-        if request.query.chars().count() > MAX_QUERY_CHARS {
-            return Err(SearchError::QueryTooLong {
-                max: MAX_QUERY_CHARS,
-            });
-        }
+        check_length(&request.query)?;
         if !(1..=MAX_LIMIT).contains(&request.limit) {
             return Err(SearchError::LimitOutOfRange { max: MAX_LIMIT });
         }
@@ -144,18 +140,7 @@ impl Searcher {
             .map(|c| cursor::decode(c, &fingerprint, request.sort))
             .transpose()?;
         let live = self.live()?;
-        let run = Run {
-            keep: request.limit + 1,
-            searcher: live.reader.searcher(),
-            fields: &live.fields,
-            facets: &live.facets,
-            lookups: Lookups::default(),
-            request,
-            filters: FilterSet::new(&request.filters),
-            after,
-            marked: Marked::default(),
-        };
-        run.execute(&fingerprint)
+        Run::new(&live, request, request.limit + 1, after).execute(&fingerprint)
     }
 
     /// Every hit of a search, in its order, to be read a batch at a time (downloads of a whole result
@@ -163,23 +148,9 @@ impl Searcher {
     /// redo that pass for every page. The request's limit and cursor do not apply; facets are not
     /// counted; hits carry no highlights.
     pub fn export(&self, request: &SearchRequest) -> Result<Export, SearchError> {
-        if request.query.chars().count() > MAX_QUERY_CHARS {
-            return Err(SearchError::QueryTooLong {
-                max: MAX_QUERY_CHARS,
-            });
-        }
+        check_length(&request.query)?;
         let live = self.live()?;
-        let mut run = Run {
-            keep: usize::MAX,
-            searcher: live.reader.searcher(),
-            fields: &live.fields,
-            facets: &live.facets,
-            lookups: Lookups::default(),
-            request,
-            filters: FilterSet::new(&request.filters),
-            after: None,
-            marked: Marked::default(),
-        };
+        let mut run = Run::new(&live, request, usize::MAX, None);
         let text = request.query.trim().to_owned();
         let planned = run.plan(&text, &parse(&text))?;
         let scoring = planned.scoring;
@@ -198,11 +169,7 @@ impl Searcher {
 
     /// Up to `limit` (at most [`MAX_SUGGESTIONS`]) names completing `text`, as typed in a search box.
     pub fn suggest(&self, text: &str, limit: usize) -> Result<Vec<Suggestion>, SearchError> {
-        if text.chars().count() > MAX_QUERY_CHARS {
-            return Err(SearchError::QueryTooLong {
-                max: MAX_QUERY_CHARS,
-            });
-        }
+        check_length(text)?;
         if !(1..=MAX_SUGGESTIONS).contains(&limit) {
             return Err(SearchError::LimitOutOfRange {
                 max: MAX_SUGGESTIONS,
@@ -293,6 +260,16 @@ impl Searcher {
         }
         Ok(suggestions)
     }
+}
+
+/// Refuses a query longer than [`MAX_QUERY_CHARS`].
+fn check_length(text: &str) -> Result<(), SearchError> {
+    if text.chars().count() > MAX_QUERY_CHARS {
+        return Err(SearchError::QueryTooLong {
+            max: MAX_QUERY_CHARS,
+        });
+    }
+    Ok(())
 }
 
 fn lower_ord(bound: Bound<u64>) -> u64 {
@@ -421,7 +398,27 @@ struct Planned {
     scoring: bool,
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    /// A search of `request` over `live`, keeping `keep` documents after `after`.
+    fn new(
+        live: &'a LiveIndex,
+        request: &'a SearchRequest,
+        keep: usize,
+        after: Option<Position>,
+    ) -> Self {
+        Run {
+            keep,
+            searcher: live.reader.searcher(),
+            fields: &live.fields,
+            facets: &live.facets,
+            lookups: Lookups::default(),
+            request,
+            filters: FilterSet::new(&request.filters),
+            after,
+            marked: Marked::default(),
+        }
+    }
+
     fn builder(&self) -> QueryBuilder<'_> {
         QueryBuilder {
             searcher: &self.searcher,
