@@ -2,23 +2,21 @@
 //! and an event made, registered, asked and scheduled through the store, a real (empty) index.
 //! The agenda and the grid open only with the right token, sent in a POST body, and never keep it.
 
-use std::time::Duration;
-
 use chrono::{NaiveDate, NaiveTime, Utc};
 use poem::EndpointExt;
 use poem::endpoint::BoxEndpoint;
 use poem::http::StatusCode;
 use poem::test::{TestClient, TestResponse};
 use registre_domain::taxonomy::Category;
-use registre_indexer::search::{Indexer, IndexerSettings};
-use registre_indexer::sources::contract::{self, DEFAULT_INTERVAL, SourceConfig};
-use registre_indexer::sources::fetch::FetchPolicy;
-use registre_indexer::sources::service::Sources;
 use registre_store::events::{
     Event, EventSpec, MeetingStatus, Participant, ParticipantKind, ParticipantSpec, Sensitivity,
 };
 use registre_store::{PageRequest, Store};
 use registre_web::Web;
+
+mod support;
+
+use support::{indexed, official_sources, store_with};
 
 /// Two suppliers with one offer each, in the dataset's own format.
 const RECORDS: &str = r#"{"record":"reference","key":"bg","kind":"background","title":"Test background","locator":null,"version":null,"supports":"test"}
@@ -38,18 +36,6 @@ struct Day {
     town: (Participant, String),
     nuage: (Participant, String),
     causerie: (Participant, String),
-}
-
-fn sources(store: &Store) -> Sources {
-    let configs = contract::all()
-        .iter()
-        .map(|source| SourceConfig {
-            id: source.id(),
-            url: source.default_url().to_owned(),
-            interval: DEFAULT_INTERVAL,
-        })
-        .collect();
-    Sources::with_configs(store.clone(), FetchPolicy::default(), configs).unwrap()
 }
 
 fn at(text: &str) -> NaiveTime {
@@ -75,10 +61,7 @@ fn spec(kind: ParticipantKind, name: &str) -> ParticipantSpec {
 /// Causerie; a third administration asks nobody.
 async fn day() -> Day {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("db").display());
-    let store = Store::connect(&url).await.unwrap();
-    let report = store.import(RECORDS, "test").await.unwrap();
-    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    let store = store_with(dir.path(), RECORDS).await;
     let offers = store
         .list_offers(
             &Default::default(),
@@ -168,13 +151,8 @@ async fn day() -> Day {
     assert_eq!(report.meetings, 2);
     let event = store.event(event.id).await.unwrap();
 
-    let mut settings = IndexerSettings::new(dir.path().join("index"));
-    settings.poll_interval = Duration::from_millis(50);
-    settings.writer_threads = 1;
-    settings.writer_memory = 15 * 1024 * 1024;
-    let (mut indexer, searcher) = Indexer::open(store.clone(), settings).unwrap();
-    indexer.prepare().await.unwrap();
-    let routes = Web::new(store.clone(), searcher, sources(&store)).routes();
+    let searcher = indexed(&store, dir.path(), None).await;
+    let routes = Web::new(store.clone(), searcher, official_sources(&store)).routes();
     Day {
         _dir: dir,
         client: TestClient::new(routes.map_to_response().boxed()),

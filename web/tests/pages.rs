@@ -1,23 +1,17 @@
 //! The public pages over their real routes: a SQLite store loaded with the bundled dataset, a tantivy
 //! index built by the indexer in a temporary directory, validity judged on a fixed day.
 
-use std::time::Duration;
-
 use poem::EndpointExt;
 use poem::endpoint::BoxEndpoint;
 use poem::http::StatusCode;
 use poem::test::{TestClient, TestResponse};
-use registre_indexer::search::{Indexer, IndexerSettings};
-use registre_indexer::sources::contract::{self, DEFAULT_INTERVAL, SourceConfig};
-use registre_indexer::sources::fetch::FetchPolicy;
-use registre_indexer::sources::service::Sources;
+use registre_indexer::sources::contract;
 use registre_store::{PageRequest, Store, SupplierFilter};
 use registre_web::Web;
 
-/// The day validity is judged on, so that the dataset's end dates do not age the tests.
-fn today() -> chrono::NaiveDate {
-    chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
-}
+mod support;
+
+use support::{DATASET, indexed, official_sources, store_with, today};
 
 struct Site {
     _dir: tempfile::TempDir,
@@ -27,21 +21,9 @@ struct Site {
 
 async fn site() -> Site {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("db").display());
-    let store = Store::connect(&url).await.unwrap();
-    let report = store
-        .import(include_str!("../../dataset/registre.jsonl"), "test")
-        .await
-        .unwrap();
-    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
-    let mut settings = IndexerSettings::new(dir.path().join("index"));
-    settings.poll_interval = Duration::from_millis(50);
-    settings.writer_threads = 1;
-    settings.writer_memory = 30 * 1024 * 1024;
-    settings.today = Some(today());
-    let (mut indexer, searcher) = Indexer::open(store.clone(), settings).unwrap();
-    indexer.prepare().await.unwrap();
-    let routes = Web::new(store.clone(), searcher, sources(&store))
+    let store = store_with(dir.path(), DATASET).await;
+    let searcher = indexed(&store, dir.path(), Some(today())).await;
+    let routes = Web::new(store.clone(), searcher, official_sources(&store))
         .with_today(today())
         .routes();
     let client = TestClient::new(routes.map_to_response().boxed());
@@ -50,19 +32,6 @@ async fn site() -> Site {
         store,
         client,
     }
-}
-
-/// Every official source at its official address (nothing is fetched: the pages only read runs).
-fn sources(store: &Store) -> Sources {
-    let configs = contract::all()
-        .iter()
-        .map(|source| SourceConfig {
-            id: source.id(),
-            url: source.default_url().to_owned(),
-            interval: DEFAULT_INTERVAL,
-        })
-        .collect();
-    Sources::with_configs(store.clone(), FetchPolicy::default(), configs).unwrap()
 }
 
 struct Page {

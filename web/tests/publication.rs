@@ -5,25 +5,22 @@
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use poem::EndpointExt;
 use poem::endpoint::BoxEndpoint;
 use poem::http::StatusCode;
 use poem::test::TestClient;
-use registre_indexer::search::{Indexer, IndexerSettings};
 use registre_indexer::sources::fetch::FetchPolicy;
 use registre_indexer::sources::service::Sources;
 use registre_store::{OfferFilter, PageRequest, Store, SupplierFilter};
 use registre_web::Web;
 use registre_web::open_data::{Manifest, write_dump};
 
-const PUBLIC_URL: &str = "https://registre.example.gouv.fr";
+mod support;
 
-/// The day validity is judged on, so that the dataset's end dates do not age the tests.
-fn today() -> chrono::NaiveDate {
-    chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
-}
+use support::{DATASET, indexed, store_with, today};
+
+const PUBLIC_URL: &str = "https://registre.example.gouv.fr";
 
 struct Site {
     dir: tempfile::TempDir,
@@ -53,20 +50,8 @@ impl Fetched {
 
 async fn site() -> Site {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("db").display());
-    let store = Store::connect(&url).await.unwrap();
-    let report = store
-        .import(include_str!("../../dataset/registre.jsonl"), "test")
-        .await
-        .unwrap();
-    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
-    let mut settings = IndexerSettings::new(dir.path().join("index"));
-    settings.poll_interval = Duration::from_millis(50);
-    settings.writer_threads = 1;
-    settings.writer_memory = 30 * 1024 * 1024;
-    settings.today = Some(today());
-    let (mut indexer, searcher) = Indexer::open(store.clone(), settings).unwrap();
-    indexer.prepare().await.unwrap();
+    let store = store_with(dir.path(), DATASET).await;
+    let searcher = indexed(&store, dir.path(), Some(today())).await;
     let sources = Sources::with_configs(store.clone(), FetchPolicy::default(), vec![]).unwrap();
     let routes = Web::new(store.clone(), searcher, sources)
         .with_today(today())
