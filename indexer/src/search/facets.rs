@@ -10,6 +10,8 @@
 //! value (scheme, status, valid today), so that "SecNumCloud" and "valid today" can be required of the
 //! same attestation.
 
+use std::collections::BTreeSet;
+
 use registre_domain::identifiers::CountryCode;
 use registre_domain::taxonomy::{
     Category, DeploymentModel, ExposureLevel, Scheme, Status, SuiteClass, SuiteTier, Vocabulary,
@@ -399,24 +401,21 @@ impl BlockCounter {
             }
         }
         let (schemes, statuses) = (filters.schemes.as_ref(), filters.statuses.as_ref());
+        // The schemes and statuses present, each counted with its own filter replaced by itself.
+        let present = |part: fn(&Combination) -> usize| -> BTreeSet<usize> {
+            combinations.iter().map(part).collect()
+        };
+        let only = |value: usize| ValueSet::of([value as u32]);
         let mut attestation_values = Vec::new();
-        let mut seen_schemes: Vec<usize> = combinations.iter().map(|c| c.scheme).collect();
-        seen_schemes.sort_unstable();
-        seen_schemes.dedup();
-        for s in seen_schemes {
-            let only = ValueSet::of([s as u32]);
+        for s in present(|c| c.scheme) {
             attestation_values.push((
-                predicate(&combinations, only.as_ref(), statuses, filters.valid),
+                predicate(&combinations, only(s).as_ref(), statuses, filters.valid),
                 Layout::scheme_offset() + s,
             ));
         }
-        let mut seen_statuses: Vec<usize> = combinations.iter().map(|c| c.status).collect();
-        seen_statuses.sort_unstable();
-        seen_statuses.dedup();
-        for t in seen_statuses {
-            let only = ValueSet::of([t as u32]);
+        for t in present(|c| c.status) {
             attestation_values.push((
-                predicate(&combinations, schemes, only.as_ref(), filters.valid),
+                predicate(&combinations, schemes, only(t).as_ref(), filters.valid),
                 Layout::status_offset() + t,
             ));
         }
