@@ -400,6 +400,7 @@ impl SegmentCollector for SegmentSearch {
 
     fn harvest(mut self) -> Harvest {
         self.finish_block();
+        self.counter.finish(&mut self.tally);
         let mut kept: Vec<(SegmentRank, DocId, Score)> = self
             .heap
             .iter()

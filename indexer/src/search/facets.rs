@@ -286,6 +286,11 @@ fn union(row: &[u64], columns: &[usize]) -> u64 {
 }
 
 impl Predicate {
+    /// Whether a document holding no attestation at all satisfies the predicate.
+    fn holds_without_attestation(&self) -> bool {
+        self.any.is_none()
+    }
+
     #[inline]
     fn eval(&self, row: &[u64], within: u64) -> u64 {
         let held = match &self.any {
@@ -352,16 +357,32 @@ fn predicate(
 /// Disjunctive counts: a plain facet's values are counted among the matching documents that pass
 /// every filter but that facet's own; the scheme, status and validity facets among those passing
 /// every plain filter, each with its own attestation filter replaced by the value counted.
+///
+/// A segment's values are sorted, so each plain facet's columns are contiguous in a block's row: a
+/// block is counted into one accumulator per column, run by run (a straight loop of ANDs and
+/// popcounts), and the columns are added to the facet counters once, by [`BlockCounter::finish`].
+/// The attestation facets are only evaluated for blocks where some counted document holds an
+/// attestation; otherwise what a document without attestations counts for is added directly.
 pub(crate) struct BlockCounter {
     /// Per plain group (`PLAIN_SLOTS`), the columns of the selected values; `None`: no filter.
     groups: [Option<Vec<usize>>; 8],
     attestation: Predicate,
+    /// Whether a document holding no attestation passes the attestation filters.
+    unattested_passes: bool,
+    /// The columns of the attestation values (the last ones of a row).
+    attestation_columns: std::ops::Range<usize>,
     /// Whether any filter applies.
     filtered: bool,
-    /// Every plain value present: (column, group, counter).
-    plain: Vec<(usize, usize, usize)>,
+    /// Runs of consecutive counted columns of one plain group: (group, first column, end).
+    runs: Vec<(usize, usize, usize)>,
+    /// Every plain value present: (column, counter).
+    plain: Vec<(usize, usize)>,
+    /// Per column, the documents counted so far.
+    columns: Vec<u64>,
     /// Predicates of the attestation facets' values, with their counters.
     attestation_values: Vec<(Predicate, usize)>,
+    /// The attestation facets' counters a document without attestations counts for.
+    unattested: Vec<usize>,
 }
 
 impl BlockCounter {
@@ -380,6 +401,7 @@ impl BlockCounter {
             })
         });
         let mut plain = Vec::new();
+        let mut runs: Vec<(usize, usize, usize)> = Vec::new();
         let mut combinations = Vec::new();
         for (column, raw) in values.iter().enumerate() {
             let (slot, value) = decode(*raw);
@@ -397,9 +419,17 @@ impl BlockCounter {
                 && (value as usize) < slot_size(slot_kind)
             {
                 let group = usize::from(slot);
-                plain.push((column, group, Layout::plain_offset(group) + value as usize));
+                plain.push((column, Layout::plain_offset(group) + value as usize));
+                match runs.last_mut() {
+                    Some((g, _, end)) if *g == group && *end == column => *end = column + 1,
+                    _ => runs.push((group, column, column + 1)),
+                }
             }
         }
+        let attestation_start = values
+            .iter()
+            .position(|raw| decode(*raw).0 == Slot::Attestation as u8)
+            .unwrap_or(values.len());
         let (schemes, statuses) = (filters.schemes.as_ref(), filters.statuses.as_ref());
         // The schemes and statuses present, each counted with its own filter replaced by itself.
         let present = |part: fn(&Combination) -> usize| -> BTreeSet<usize> {
@@ -429,18 +459,47 @@ impl BlockCounter {
         let filtered = groups.iter().any(Option::is_some)
             || attestation.any.is_some()
             || !attestation.none_of.is_empty();
+        let unattested = attestation_values
+            .iter()
+            .filter(|(predicate, _)| predicate.holds_without_attestation())
+            .map(|(_, counter)| *counter)
+            .collect();
         Self {
             groups,
+            unattested_passes: attestation.holds_without_attestation(),
             attestation,
+            attestation_columns: attestation_start..values.len(),
             filtered,
+            runs,
             plain,
+            columns: vec![0; values.len()],
             attestation_values,
+            unattested,
         }
     }
 
     /// Whether some filter applies (otherwise every document passes).
     pub(crate) fn filtered(&self) -> bool {
         self.filtered
+    }
+
+    /// The documents of a block holding some attestation.
+    #[inline]
+    fn attested(&self, row: &[u64]) -> u64 {
+        row[self.attestation_columns.clone()]
+            .iter()
+            .fold(0, |mask, m| mask | m)
+    }
+
+    /// The `within` documents passing the attestation filters, `held` being the block's documents
+    /// holding some attestation.
+    #[inline]
+    fn attestation_pass(&self, row: &[u64], held: u64, within: u64) -> u64 {
+        if within & held == 0 {
+            if self.unattested_passes { within } else { 0 }
+        } else {
+            self.attestation.eval(row, within)
+        }
     }
 
     /// The documents of a block (its `row`) passing every filter.
@@ -451,11 +510,11 @@ impl BlockCounter {
             .iter()
             .flatten()
             .fold(!0u64, |mask, columns| mask & union(row, columns));
-        self.attestation.eval(row, plain)
+        self.attestation_pass(row, self.attested(row), plain)
     }
 
-    /// Adds to `tally` the facet counts of the block's `matched` documents.
-    pub(crate) fn count(&self, row: &[u64], matched: u64, tally: &mut Tally) {
+    /// Counts the block's `matched` documents (added to a tally by [`BlockCounter::finish`]).
+    pub(crate) fn count(&mut self, row: &[u64], matched: u64, tally: &mut Tally) {
         let passes: [u64; 8] = std::array::from_fn(|group| {
             self.groups[group]
                 .as_ref()
@@ -468,16 +527,37 @@ impl BlockCounter {
             before[g + 1] = before[g] & passes[g];
             after[7 - g] = after[8 - g] & passes[7 - g];
         }
-        let attested = self.attestation.eval(row, matched);
-        for &(column, group, counter) in &self.plain {
+        let held = self.attested(row);
+        let attested = self.attestation_pass(row, held, matched);
+        for &(group, start, end) in &self.runs {
             let within = attested & before[group] & after[group + 1];
-            tally.counts[counter] += u64::from((row[column] & within).count_ones());
+            if within == 0 {
+                continue;
+            }
+            for (count, mask) in self.columns[start..end].iter_mut().zip(&row[start..end]) {
+                *count += u64::from((mask & within).count_ones());
+            }
         }
         let plain_pass = matched & before[8];
-        if plain_pass != 0 {
+        if plain_pass == 0 {
+            return;
+        }
+        if plain_pass & held == 0 {
+            let documents = u64::from(plain_pass.count_ones());
+            for counter in &self.unattested {
+                tally.counts[*counter] += documents;
+            }
+        } else {
             for (predicate, counter) in &self.attestation_values {
                 tally.counts[*counter] += u64::from(predicate.eval(row, plain_pass).count_ones());
             }
+        }
+    }
+
+    /// Adds the plain values counted so far to `tally`, and starts again from zero.
+    pub(crate) fn finish(&mut self, tally: &mut Tally) {
+        for &(column, counter) in &self.plain {
+            tally.counts[counter] += std::mem::take(&mut self.columns[column]);
         }
     }
 }
@@ -642,7 +722,7 @@ mod tests {
     fn by_blocks(docs: &[Vec<u64>], matched: &[bool], filters: &FilterSet) -> (u64, Tally) {
         let segment =
             SegmentFacets::build(docs.len() as u32, |d| docs[d as usize].clone().into_iter());
-        let counter = BlockCounter::new(filters, segment.values());
+        let mut counter = BlockCounter::new(filters, segment.values());
         let mut tally = Tally::default();
         let mut total = 0;
         for block in 0..(docs.len() as u32).div_ceil(64) {
@@ -661,6 +741,7 @@ mod tests {
             total += u64::from((counter.pass(row) & mask).count_ones());
             counter.count(row, mask, &mut tally);
         }
+        counter.finish(&mut tally);
         (total, tally)
     }
 

@@ -19,6 +19,7 @@ mod events;
 mod facets;
 mod indexer;
 mod layout;
+mod parallel;
 mod query;
 mod schema;
 mod searcher;

@@ -25,6 +25,7 @@ use super::collector::{Harvest, Plan, SearchCollector, rounded};
 use super::cursor::{self, Position};
 use super::document::StoredHit;
 use super::facets::{FilterSet, kinds_of_tool};
+use super::parallel;
 use super::query::{
     CORRECTIONS, Clause, Identifier, Lookups, MIN_PREFIX, Parsed, QueryBuilder, is_stop_word,
     parse, typo_distance,
@@ -436,7 +437,8 @@ impl<'a> Run<'a> {
             count_facets: self.keep != usize::MAX,
             scoring,
         };
-        Ok(self.searcher.search(
+        Ok(parallel::search(
+            &self.searcher,
             query,
             &SearchCollector {
                 plan: Arc::new(plan),

@@ -1,0 +1,141 @@
+//! One search's segments collected on every core.
+//!
+//! tantivy collects a query segment by segment, by default one after the other on the calling
+//! thread. Here the segments of one search are shared out to a process-wide pool of one thread per
+//! core, largest first, each thread taking the next segment when it is done with one (longest
+//! processing time first): on an idle machine a single search uses every core, and under load the
+//! threads simply take turns. The fruits are merged in segment order, as tantivy's own executor does.
+
+use std::cmp::Reverse;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+use tantivy::collector::Collector;
+use tantivy::query::{EnableScoring, Query};
+use tantivy::{Searcher, SegmentReader};
+
+/// The search threads: `None` on a single core (or if the pool cannot start), where the calling
+/// thread does the work.
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if threads < 2 {
+            return None;
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|n| format!("registre-search-{n}"))
+            .build()
+            .inspect_err(
+                |error| tracing::warn!(%error, "no search thread pool: one thread per search"),
+            )
+            .ok()
+    })
+    .as_ref()
+}
+
+/// `searcher.search(query, collector)`, with the segments collected in parallel.
+pub(crate) fn search<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: &C,
+) -> tantivy::Result<C::Fruit> {
+    let scoring = if collector.requires_scoring() {
+        EnableScoring::enabled_from_searcher(searcher)
+    } else {
+        EnableScoring::disabled_from_searcher(searcher)
+    };
+    let weight = query.weight(scoring)?;
+    let readers = searcher.segment_readers();
+    let collect = |ordinal: usize| {
+        collector.collect_segment(weight.as_ref(), ordinal as u32, &readers[ordinal])
+    };
+    let fruits = match pool() {
+        Some(pool) if readers.len() > 1 => collect_shared(pool, readers, &collect)?,
+        _ => (0..readers.len())
+            .map(collect)
+            .collect::<tantivy::Result<_>>()?,
+    };
+    collector.merge_fruits(fruits)
+}
+
+/// Every segment collected by the pool's threads, largest first; the fruits in segment order.
+fn collect_shared<F: Send>(
+    pool: &rayon::ThreadPool,
+    readers: &[SegmentReader],
+    collect: &(dyn Fn(usize) -> tantivy::Result<F> + Sync),
+) -> tantivy::Result<Vec<F>> {
+    let mut order: Vec<usize> = (0..readers.len()).collect();
+    order.sort_by_key(|&ordinal| Reverse(readers[ordinal].num_docs()));
+    let next = AtomicUsize::new(0);
+    let workers = pool.current_num_threads().min(readers.len());
+    let parts: Vec<tantivy::Result<Vec<(usize, F)>>> = pool.install(|| {
+        (0..workers)
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|_| {
+                let mut done = Vec::new();
+                while let Some(&ordinal) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    done.push((ordinal, collect(ordinal)?));
+                }
+                Ok(done)
+            })
+            .collect()
+    });
+    let mut fruits = Vec::with_capacity(readers.len());
+    for part in parts {
+        fruits.extend(part?);
+    }
+    fruits.sort_by_key(|(ordinal, _)| *ordinal);
+    Ok(fruits.into_iter().map(|(_, fruit)| fruit).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::{Count, TopDocs};
+    use tantivy::query::TermQuery;
+    use tantivy::schema::{INDEXED, IndexRecordOption, STRING, Schema};
+    use tantivy::{Index, IndexWriter, Term, doc};
+
+    use super::*;
+
+    /// An index of several segments of different sizes: `word` is "even" or "odd".
+    fn index() -> (Index, tantivy::schema::Field) {
+        let mut builder = Schema::builder();
+        let word = builder.add_text_field("word", STRING);
+        let number = builder.add_u64_field("number", INDEXED);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut n = 0u64;
+        for size in [5, 300, 40, 1_000, 7] {
+            for _ in 0..size {
+                let parity = if n.is_multiple_of(2) { "even" } else { "odd" };
+                writer
+                    .add_document(doc!(word => parity, number => n))
+                    .unwrap();
+                n += 1;
+            }
+            writer.commit().unwrap();
+        }
+        (index, word)
+    }
+
+    #[test]
+    fn parallel_collection_equals_tantivys_own() {
+        let (index, word) = index();
+        let searcher = index.reader().unwrap().searcher();
+        assert!(searcher.segment_readers().len() > 1);
+        let query = TermQuery::new(
+            Term::from_field_text(word, "even"),
+            IndexRecordOption::WithFreqs,
+        );
+        let collector = (Count, TopDocs::with_limit(50).order_by_score());
+        let ours = search(&searcher, &query, &collector).unwrap();
+        let theirs = searcher.search(&query, &collector).unwrap();
+        assert_eq!(ours.0, 676);
+        assert_eq!(ours.0, theirs.0);
+        assert_eq!(ours.1, theirs.1);
+    }
+}
