@@ -71,6 +71,9 @@ enum Command {
         /// Rebuild the index first even when its schema is current (timed).
         #[arg(long)]
         rebuild: bool,
+        /// Threads one search may use (default: one per core; 1 for the sequential search).
+        #[arg(long)]
+        search_threads: Option<usize>,
     },
     /// Internal: the server process (rebuild, in-process search, application).
     #[command(hide = true)]
@@ -202,12 +205,14 @@ fn main() -> anyhow::Result<()> {
             rounds,
             kind,
             rebuild,
+            search_threads,
         } => registre::profile(
             &data_dir,
             seed,
             query_seed,
             rounds,
             kind.as_deref(),
+            search_threads,
             rebuild,
         ),
         Command::Serve {

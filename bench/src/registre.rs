@@ -513,6 +513,7 @@ pub fn profile(
     query_seed: u64,
     rounds: usize,
     kind: Option<&str>,
+    search_threads: Option<usize>,
     rebuild: bool,
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -531,8 +532,11 @@ pub fn profile(
     }
     let (indexer, searcher) = runtime.block_on(async {
         let store = Store::connect(&database_url).await?;
-        let (mut indexer, searcher) =
-            Indexer::open(store, IndexerSettings::new(data_dir.join("index")))?;
+        let mut settings = IndexerSettings::new(data_dir.join("index"));
+        if let Some(threads) = search_threads {
+            settings.search_threads = threads;
+        }
+        let (mut indexer, searcher) = Indexer::open(store, settings)?;
         // An index of another schema version (or none, or `--rebuild`): rebuilt first, and timed.
         if rebuild || indexer.needs_rebuild() {
             let started = Instant::now();
@@ -554,6 +558,7 @@ pub fn profile(
     for request in queries.iter().take(200) {
         searcher.search(&request_of(request))?;
     }
+    let mut slowest: Vec<(f64, String, String)> = Vec::new();
     let started = Instant::now();
     for _ in 0..rounds {
         for query in &queries {
@@ -565,6 +570,7 @@ pub fn profile(
             let t = Instant::now();
             searcher.search(&request)?;
             let one = t.elapsed().as_secs_f64() * 1000.0;
+            slowest.push((full, query.q.clone(), query.kind.clone()));
             let entry = by_kind.entry(query.kind.clone()).or_default();
             entry.0.push(full);
             entry.1.push(one);
@@ -601,6 +607,33 @@ pub fn profile(
     println!(
         "| all | | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | |",
         f.mean_ms, f.p50_ms, f.p99_ms, o.mean_ms, o.p99_ms
+    );
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    slowest.dedup_by(|a, b| a.1 == b.1);
+    for (ms, text, kind) in slowest.iter().take(8) {
+        println!("slow: {ms:.2} ms  {kind}  {text:?}");
+    }
+    // Throughput under two concurrent searches (two threads sharing the query set), which latency
+    // on an idle machine does not show: work spread over idle cores is not free when none is idle.
+    let requests: Vec<_> = queries.iter().map(request_of).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let started = Instant::now();
+    let seconds = 5.0;
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                while started.elapsed().as_secs_f64() < seconds {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let _ = searcher.search(&requests[k % requests.len()]);
+                }
+            });
+        }
+    });
+    let done = next.load(std::sync::atomic::Ordering::Relaxed);
+    println!(
+        "2 threads: {:.0} searches/s ({done} in {:.1} s)",
+        done as f64 / started.elapsed().as_secs_f64(),
+        started.elapsed().as_secs_f64()
     );
     drop(searcher);
     runtime.block_on(indexer.close())?;

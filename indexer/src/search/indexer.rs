@@ -31,6 +31,7 @@ use super::blocks::FacetCache;
 use super::document::{day_number, records_of};
 use super::events::EventCursor;
 use super::layout::{GenerationMeta, Layout};
+use super::parallel::SearchThreads;
 use super::schema::{self, Fields, schema_version};
 use super::searcher::{LiveIndex, Searcher};
 
@@ -52,6 +53,9 @@ pub struct IndexerSettings {
     pub gap_grace: Duration,
     /// A fixed "today" (tests); `None` is the current UTC date.
     pub today: Option<NaiveDate>,
+    /// Threads one search may share its segments out to while the others are idle (see
+    /// `parallel`); 1 searches each segment in turn on the caller's thread.
+    pub search_threads: usize,
 }
 
 impl IndexerSettings {
@@ -65,6 +69,7 @@ impl IndexerSettings {
             writer_threads: 2,
             gap_grace: Duration::from_secs(5),
             today: None,
+            search_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         }
     }
 }
@@ -126,6 +131,8 @@ pub struct Indexer {
     day: NaiveDate,
     /// Documents written since the last commit.
     dirty: bool,
+    /// Shared by every generation's searches.
+    threads: Arc<SearchThreads>,
 }
 
 fn today(settings: &IndexerSettings) -> NaiveDate {
@@ -141,7 +148,12 @@ fn open_index(directory: &Path) -> Result<(Index, Fields), IndexerError> {
     Ok((index, fields))
 }
 
-fn live_index(index: Index, fields: Fields, directory: &Path) -> Result<LiveIndex, IndexerError> {
+fn live_index(
+    index: Index,
+    fields: Fields,
+    directory: &Path,
+    threads: Arc<SearchThreads>,
+) -> Result<LiveIndex, IndexerError> {
     let facets = Arc::new(FacetCache::default());
     let warmer: Weak<dyn Warmer> = Arc::downgrade(&facets) as Weak<dyn Warmer>;
     let reader = index
@@ -158,6 +170,7 @@ fn live_index(index: Index, fields: Fields, directory: &Path) -> Result<LiveInde
         fields,
         generation,
         facets,
+        threads,
     })
 }
 
@@ -192,6 +205,7 @@ impl Indexer {
             searcher: searcher.clone(),
             writable: None,
             dirty: false,
+            threads: Arc::new(SearchThreads::new(settings.search_threads)),
             settings,
         };
         match current {
@@ -202,7 +216,12 @@ impl Indexer {
                     indexer.settings.writer_threads,
                     indexer.settings.writer_memory,
                 )?;
-                let live = Arc::new(live_index(index, fields, &directory)?);
+                let live = Arc::new(live_index(
+                    index,
+                    fields,
+                    &directory,
+                    indexer.threads.clone(),
+                )?);
                 if let Some(checkpoint) = &checkpoint {
                     indexer.cursor = EventCursor::new(checkpoint.event, indexer.settings.gap_grace);
                     indexer.day = checkpoint.day;
@@ -335,7 +354,7 @@ impl Indexer {
             Ok(writer)
         })
         .await?;
-        let live = live_index(index, fields, directory)?;
+        let live = live_index(index, fields, directory, self.threads.clone())?;
         live.reader.reload()?;
         let documents = live.reader.searcher().num_docs();
         if documents != added {

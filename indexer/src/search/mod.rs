@@ -14,6 +14,7 @@ mod analysis;
 mod blocks;
 mod collector;
 mod cursor;
+mod disjunction;
 mod document;
 mod events;
 mod facets;

@@ -28,8 +28,8 @@ use registre_domain::identifiers::{Lei, Siren, Siret, VatNumber};
 use registre_domain::model::Key;
 use registre_domain::taxonomy::{Category, SuiteClass, SuiteTier};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery,
-    Occur, PhraseQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher as TantivySearcher, Term};
@@ -37,6 +37,7 @@ use tantivy::{Searcher as TantivySearcher, Term};
 use super::analysis::{
     english_analyzer, english_term, french_analyzer, french_term, normalize, terms, words,
 };
+use super::disjunction::BestOf;
 use super::facets::{Slot, encode, position};
 use super::schema::Fields;
 use super::types::DocKind;
@@ -443,7 +444,7 @@ impl QueryBuilder<'_> {
                     .iter()
                     .map(|(w, _)| basic_term_query(fields.words, w))
                     .collect();
-                disjuncts.push(constant(any_of(any_close), FUZZY_FLOOR));
+                disjuncts.push(constant(boxed(BestOf::new(any_close, 0.0)), FUZZY_FLOOR));
             }
         }
         if prefix {
@@ -453,15 +454,10 @@ impl QueryBuilder<'_> {
                     .iter()
                     .map(|w| basic_term_query(fields.name_words, w))
                     .collect();
-                disjuncts.push(constant(any_of(names), PREFIX_SCORE));
+                disjuncts.push(constant(boxed(BestOf::new(names, 0.0)), PREFIX_SCORE));
             }
         }
-        Ok((!disjuncts.is_empty()).then(|| {
-            boxed(DisjunctionMaxQuery::with_tie_breaker(
-                disjuncts,
-                TIE_BREAKER,
-            ))
-        }))
+        Ok((!disjuncts.is_empty()).then(|| boxed(BestOf::new(disjuncts, TIE_BREAKER))))
     }
 
     /// A quoted phrase, matched word for word (French and English fields).
@@ -505,12 +501,7 @@ impl QueryBuilder<'_> {
         ] {
             disjuncts.extend(phrase(field, &english, boost));
         }
-        (!disjuncts.is_empty()).then(|| {
-            boxed(DisjunctionMaxQuery::with_tie_breaker(
-                disjuncts,
-                TIE_BREAKER,
-            ))
-        })
+        (!disjuncts.is_empty()).then(|| boxed(BestOf::new(disjuncts, TIE_BREAKER)))
     }
 
     /// The queries of the clauses that can match (stop words drop out).
@@ -610,13 +601,7 @@ impl QueryBuilder<'_> {
                     boosted(term_query(fields.name, &term), NAME_BOOST),
                     boosted(term_query(fields.other_names, &term), OTHER_NAMES_BOOST),
                 ];
-                (
-                    Occur::Must,
-                    boxed(DisjunctionMaxQuery::with_tie_breaker(
-                        disjuncts,
-                        TIE_BREAKER,
-                    )),
-                )
+                (Occur::Must, boxed(BestOf::new(disjuncts, TIE_BREAKER)))
             })
             .collect();
         (!clauses.is_empty()).then(|| boxed(BooleanQuery::new(clauses)))

@@ -25,7 +25,7 @@ use super::collector::{Harvest, Plan, SearchCollector, rounded};
 use super::cursor::{self, Position};
 use super::document::StoredHit;
 use super::facets::{FilterSet, kinds_of_tool};
-use super::parallel;
+use super::parallel::SearchThreads;
 use super::query::{
     CORRECTIONS, Clause, Identifier, Lookups, MIN_PREFIX, Parsed, QueryBuilder, is_stop_word,
     parse, typo_distance,
@@ -56,6 +56,7 @@ pub(crate) struct LiveIndex {
     /// The facet masks of the reader's segments (the reader's warmer, held here: it keeps a weak
     /// reference only).
     pub facets: Arc<FacetCache>,
+    pub threads: Arc<SearchThreads>,
 }
 
 /// The state of the index, for readiness checks.
@@ -384,6 +385,7 @@ struct Run<'a> {
     searcher: TantivySearcher,
     fields: &'a Fields,
     facets: &'a Arc<FacetCache>,
+    threads: &'a SearchThreads,
     lookups: Lookups,
     request: &'a SearchRequest,
     filters: FilterSet,
@@ -412,6 +414,7 @@ impl<'a> Run<'a> {
             searcher: live.reader.searcher(),
             fields: &live.fields,
             facets: &live.facets,
+            threads: &live.threads,
             lookups: Lookups::default(),
             request,
             filters: FilterSet::new(&request.filters),
@@ -437,7 +440,7 @@ impl<'a> Run<'a> {
             count_facets: self.keep != usize::MAX,
             scoring,
         };
-        Ok(parallel::search(
+        Ok(self.threads.search(
             &self.searcher,
             query,
             &SearchCollector {
