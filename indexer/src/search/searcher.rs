@@ -243,7 +243,11 @@ impl Searcher {
                 )
             }
         };
-        let top = searcher.search(&query, &TopDocs::with_limit(limit * 3).order_by(rank))?;
+        let top = live.threads.search(
+            &searcher,
+            &query,
+            &TopDocs::with_limit(limit * 3).order_by(rank),
+        )?;
         let mut seen = HashSet::new();
         let mut suggestions = Vec::new();
         for (_, address) in top {
