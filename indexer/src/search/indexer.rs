@@ -53,7 +53,7 @@ pub struct IndexerSettings {
     pub gap_grace: Duration,
     /// A fixed "today" (tests); `None` is the current UTC date.
     pub today: Option<NaiveDate>,
-    /// Threads one search may share its segments out to while the others are idle (see
+    /// Threads a search may share its segments out to while fewer searches run than this (see
     /// `parallel`); 1 searches each segment in turn on the caller's thread.
     pub search_threads: usize,
 }
