@@ -9,7 +9,8 @@
 //! scorers are kept side by side: a seek moves each to the target with its skip lists, the current
 //! document is the smallest of theirs, and a score is computed only for a document actually
 //! collected; documents read in order (or by short seeks, as an intersection's leader reads) still
-//! go a window at a time. The score is tantivy's: the best field's score plus `tie_breaker` times the others'.
+//! go a window at a time. The score is tantivy's: the best field's score plus `tie_breaker` times
+//! the others'.
 
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
@@ -131,7 +132,8 @@ struct BestOfScorer {
     in_window: bool,
 }
 
-/// The documents of `[base, base + WINDOW)` matching some scorer, with their best and summed scores.
+/// The documents of `[base, base + WINDOW)` matching some scorer, with their best and summed
+/// scores.
 struct Window {
     base: DocId,
     bits: [u64; WINDOW / 64],

@@ -513,8 +513,8 @@ impl BlockCounter {
         self.attestation_pass(row, self.attested(row), plain)
     }
 
-    /// Counts the block's `matched` documents: the attestation facets into `tally` at once, the plain
-    /// ones into the column accumulators, which [`BlockCounter::finish`] adds to a tally.
+    /// Counts the block's `matched` documents: the attestation facets into `tally` at once, the
+    /// plain ones into the column accumulators, which [`BlockCounter::finish`] adds to a tally.
     pub(crate) fn count(&mut self, row: &[u64], matched: u64, tally: &mut Tally) {
         let passes: [u64; 8] = std::array::from_fn(|group| {
             self.groups[group]
