@@ -339,7 +339,22 @@ pub fn protocol<Q: Sync, C>(
         ))
     })?;
     drop(client);
-    let (throughput, ()) = undisturbed(own, patience, || {
+    let throughput = throughput(own, patience, queries, threads, min_seconds, connect, run)?;
+    Ok((latency, throughput, average_total, zero_share))
+}
+
+/// The throughput pass of [`protocol`]: `threads` clients, each with its own connection, running
+/// the queries in turn for at least `min_seconds`.
+pub fn throughput<Q: Sync, C>(
+    own: &Own,
+    patience: &Patience,
+    queries: &[Q],
+    threads: usize,
+    min_seconds: f64,
+    connect: &(dyn Fn() -> anyhow::Result<C> + Sync),
+    run: &(dyn Fn(&mut C, &Q) -> Outcome + Sync),
+) -> anyhow::Result<Phase> {
+    let (phase, ()) = undisturbed(own, patience, || {
         let stop = AtomicBool::new(false);
         let done = AtomicUsize::new(0);
         let server_ticks = own.server.map(process_ticks);
@@ -406,7 +421,7 @@ pub fn protocol<Q: Sync, C>(
             (),
         ))
     })?;
-    Ok((latency, throughput, average_total, zero_share))
+    Ok(phase)
 }
 
 /// `VmRSS` and `VmHWM` of a process, in bytes.

@@ -615,25 +615,23 @@ pub fn profile(
     }
     // Throughput under two concurrent searches (two threads sharing the query set), which latency
     // on an idle machine does not show: work spread over idle cores is not free when none is idle.
-    let requests: Vec<_> = queries.iter().map(request_of).collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let started = Instant::now();
-    let seconds = 5.0;
-    std::thread::scope(|scope| {
-        for _ in 0..2 {
-            scope.spawn(|| {
-                while started.elapsed().as_secs_f64() < seconds {
-                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let _ = searcher.search(&requests[k % requests.len()]);
-                }
-            });
-        }
-    });
-    let done = next.load(std::sync::atomic::Ordering::Relaxed);
+    let requests: Vec<SearchRequest> = queries.iter().map(request_of).collect();
+    let connect = || anyhow::Ok(searcher.clone());
+    let run = |searcher: &mut registre_indexer::search::Searcher, request: &SearchRequest| {
+        Ok(searcher.search(request)?.total)
+    };
+    let patience = measure::Patience {
+        wait: Duration::ZERO,
+        threshold: 1.0,
+        attempts: 1,
+    };
+    let own = Own::me().with_server(std::process::id());
+    let phase = measure::throughput(&own, &patience, &requests, 2, 5.0, &connect, &run)?;
     println!(
-        "2 threads: {:.0} searches/s ({done} in {:.1} s)",
-        done as f64 / started.elapsed().as_secs_f64(),
-        started.elapsed().as_secs_f64()
+        "2 threads: {:.0} searches/s ({:.2} ms of CPU per search, {:.1} s)",
+        phase.queries_per_second,
+        phase.server_cpu_ms_per_query.unwrap_or(f64::NAN),
+        phase.seconds
     );
     drop(searcher);
     runtime.block_on(indexer.close())?;
