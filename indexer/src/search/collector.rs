@@ -39,7 +39,9 @@ pub(crate) struct Plan {
 /// Relevance is compared at this precision, so that near-equal scores tie and the qualification
 /// decides between them.
 pub(crate) fn rounded(score: Score) -> u32 {
-    (score.max(0.0) * 100.0).round() as u32
+    // Adding a half and truncating rounds a non-negative number to the nearest, without the call
+    // to `roundf` that `round` compiles to on the baseline x86-64 (a search rounds every match).
+    (score.max(0.0) * 100.0 + 0.5) as u32
 }
 
 /// A document's place in the order: larger is better.

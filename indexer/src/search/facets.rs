@@ -887,14 +887,16 @@ mod tests {
                 open_source: [None, Some(true), Some(false)][dice.roll(3) as usize],
                 ..Filters::default()
             };
-            let set = FilterSet::new(&filters);
             // Every document, about one in two, or about one in twenty: full and sparse blocks.
             let density = [1, 2, 20][dice.roll(3) as usize];
             let matched: Vec<bool> = docs.iter().map(|_| dice.roll(density) == 0).collect();
-            let (expected_total, expected) = reference(&docs, &matched, &set);
-            let (total, tally) = by_blocks(&docs, &matched, &set);
-            assert_eq!(total, expected_total, "round {round}: {filters:?}");
-            assert_eq!(tally.counts, expected.counts, "round {round}: {filters:?}");
+            for filters in [filters, Filters::default()] {
+                let set = FilterSet::new(&filters);
+                let (expected_total, expected) = reference(&docs, &matched, &set);
+                let (total, tally) = by_blocks(&docs, &matched, &set);
+                assert_eq!(total, expected_total, "round {round}: {filters:?}");
+                assert_eq!(tally.counts, expected.counts, "round {round}: {filters:?}");
+            }
         }
     }
 

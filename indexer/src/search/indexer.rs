@@ -322,7 +322,10 @@ impl Indexer {
         day: NaiveDate,
     ) -> Result<(LiveIndex, IndexWriter, u64), IndexerError> {
         let (schema, fields) = schema::build();
-        let index = Index::create_in_dir(directory, schema)?;
+        let index = Index::builder()
+            .schema(schema)
+            .settings(schema::settings())
+            .create_in_dir(directory)?;
         analysis::register(index.tokenizers());
         let mut writer: IndexWriter = index
             .writer_with_num_threads(self.settings.writer_threads, self.settings.writer_memory)?;

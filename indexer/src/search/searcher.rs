@@ -21,7 +21,7 @@ use super::analysis::{
     english_analyzer, english_term, french_analyzer, french_term, normalize, terms, word_spans,
 };
 use super::blocks::FacetCache;
-use super::collector::{Harvest, Plan, SearchCollector, rounded};
+use super::collector::{Harvest, Plan, Ranked, SearchCollector, rounded};
 use super::cursor::{self, Position};
 use super::document::StoredHit;
 use super::facets::{FilterSet, kinds_of_tool};
@@ -370,6 +370,31 @@ fn stored_of(doc: &TantivyDocument, fields: &Fields) -> Result<StoredHit, Search
     serde_json::from_str(json).map_err(|e| SearchError::Index(format!("unreadable summary: {e}")))
 }
 
+/// One hit of the page: its stored fields, highlights and, if asked, explanation.
+fn hit(
+    searcher: &TantivySearcher,
+    fields: &Fields,
+    request: &SearchRequest,
+    planned: &Planned,
+    highlighter: &Highlighter,
+    ranked: &Ranked,
+) -> Result<Hit, SearchError> {
+    let doc: TantivyDocument = searcher.doc(ranked.address)?;
+    let stored = stored_of(&doc, fields)?;
+    let explanation = if request.explain {
+        Some(explain(searcher, request, planned, ranked, &stored)?)
+    } else {
+        None
+    };
+    let score = if planned.scoring { ranked.score } else { 0.0 };
+    Ok(hit_of(
+        stored,
+        highlighter.highlights(&doc),
+        score,
+        explanation,
+    ))
+}
+
 /// What "alternative to X" looks for.
 struct Target {
     /// X, as the table or the registry names it.
@@ -483,23 +508,21 @@ impl<'a> Run<'a> {
             .then(|| cursor::encode(fingerprint, planned.harvest.top[limit - 1].position.clone()));
         let facets = planned.harvest.tally.facets(&self.request.filters);
         let highlighter = self.highlighter();
-        let mut hits = Vec::with_capacity(limit);
-        for ranked in planned.harvest.top.iter().take(limit) {
-            let doc: TantivyDocument = self.searcher.doc(ranked.address)?;
-            let stored = stored_of(&doc, self.fields)?;
-            let explanation = if self.request.explain {
-                Some(self.explain(&planned, ranked.address, ranked.score, &stored)?)
-            } else {
-                None
-            };
-            let score = if planned.scoring { ranked.score } else { 0.0 };
-            hits.push(hit_of(
-                stored,
-                highlighter.highlights(&doc),
-                score,
-                explanation,
-            ));
-        }
+        let page = &planned.harvest.top[..planned.harvest.top.len().min(limit)];
+        let hits = self
+            .threads
+            .map(page.len(), |i| {
+                hit(
+                    &self.searcher,
+                    self.fields,
+                    self.request,
+                    &planned,
+                    &highlighter,
+                    &page[i],
+                )
+            })
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(SearchResults {
             hits,
             total: planned.harvest.total,
@@ -750,53 +773,55 @@ impl<'a> Run<'a> {
         }
         Highlighter::new(&french, &english, self.fields)
     }
+}
 
-    fn explain(
-        &self,
-        planned: &Planned,
-        address: DocAddress,
-        score: f32,
-        stored: &StoredHit,
-    ) -> Result<Explanation, SearchError> {
-        let qualification = stored.attestations.qualification;
-        let details = if planned.scoring {
-            let explanation = planned.query.explain(&self.searcher, address)?;
-            serde_json::to_value(&explanation).unwrap_or(serde_json::Value::Null)
-        } else {
-            serde_json::Value::Null
-        };
-        let relevance = rounded(score) as f32 / 100.0;
-        let how = match &planned.interpretation {
-            Interpretation::Everything => "no words: every record matches equally".to_owned(),
-            Interpretation::Text { words, required } => format!(
-                "{required} of {words} word(s) required; BM25 per field times its boost (name 3, other names 2, labels 1.2, descriptions 1), best field per word, typo and prefix matches at reduced weight, +5 for an exact name"
-            ),
-            Interpretation::Identifier { scheme, value } => {
-                format!("exact {scheme} {value}: 10 for the record holding it, 1 for its offers")
-            }
-            Interpretation::Alternative { product, .. } => format!(
-                "offer of the same kind as {product} (3), plus the relevance of the other words and of the offers it says it replaces"
-            ),
-        };
-        let summary = match self.request.sort {
-            super::types::Sort::Relevance => format!(
-                "relevance {relevance:.2} ({how}); ties broken by qualification: {} (rank {}), then by record",
-                qualification_words(qualification),
-                qualification.rank()
-            ),
-            other => format!(
-                "sorted by {}; relevance {relevance:.2} ({how})",
-                other.code()
-            ),
-        };
-        Ok(Explanation {
-            score: if planned.scoring { score } else { 0.0 },
-            relevance,
-            qualification,
-            summary,
-            details,
-        })
-    }
+/// Why `ranked` ranks where it does.
+fn explain(
+    searcher: &TantivySearcher,
+    request: &SearchRequest,
+    planned: &Planned,
+    ranked: &Ranked,
+    stored: &StoredHit,
+) -> Result<Explanation, SearchError> {
+    let score = ranked.score;
+    let qualification = stored.attestations.qualification;
+    let details = if planned.scoring {
+        let explanation = planned.query.explain(searcher, ranked.address)?;
+        serde_json::to_value(&explanation).unwrap_or(serde_json::Value::Null)
+    } else {
+        serde_json::Value::Null
+    };
+    let relevance = rounded(score) as f32 / 100.0;
+    let how = match &planned.interpretation {
+        Interpretation::Everything => "no words: every record matches equally".to_owned(),
+        Interpretation::Text { words, required } => format!(
+            "{required} of {words} word(s) required; BM25 per field times its boost (name 3, other names 2, labels 1.2, descriptions 1), best field per word, typo and prefix matches at reduced weight, +5 for an exact name"
+        ),
+        Interpretation::Identifier { scheme, value } => {
+            format!("exact {scheme} {value}: 10 for the record holding it, 1 for its offers")
+        }
+        Interpretation::Alternative { product, .. } => format!(
+            "offer of the same kind as {product} (3), plus the relevance of the other words and of the offers it says it replaces"
+        ),
+    };
+    let summary = match request.sort {
+        super::types::Sort::Relevance => format!(
+            "relevance {relevance:.2} ({how}); ties broken by qualification: {} (rank {}), then by record",
+            qualification_words(qualification),
+            qualification.rank()
+        ),
+        other => format!(
+            "sorted by {}; relevance {relevance:.2} ({how})",
+            other.code()
+        ),
+    };
+    Ok(Explanation {
+        score: if planned.scoring { score } else { 0.0 },
+        relevance,
+        qualification,
+        summary,
+        details,
+    })
 }
 
 fn qualification_words(qualification: Qualification) -> &'static str {
