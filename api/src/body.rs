@@ -1,11 +1,19 @@
 //! `JsonBody<T>`: a JSON request body parsed with serde, so that an error names the exact field
 //! (`control_chain[0].country`), which the framework's own JSON payload cannot do.
+//!
+//! `JsonReply<T>`: a JSON response body written by serde straight from the value, where the
+//! framework's payload first builds a `serde_json::Value` tree of the whole response (a tenth of the
+//! server's time per search at 100k records). The OpenAPI schema is still `T`'s; each type sent this
+//! way has a test that both writings give the same document.
 
 use poem::{IntoResponse, Request, RequestBody};
+use poem_openapi::ApiResponse;
 use poem_openapi::impl_apirequest_for_payload;
 use poem_openapi::payload::{ParsePayload, Payload};
+use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses};
 use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::problem::ApiError;
@@ -114,4 +122,62 @@ fn field_of(path: &str, message: &str) -> Option<String> {
         (path, Some(name)) => Some(format!("{path}.{name}")),
         (path, None) => Some(path.to_owned()),
     }
+}
+
+/// A 200 response with a JSON body written by serde (see the module's documentation).
+pub struct JsonReply<T>(pub T);
+
+const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+
+impl<T: Type> Payload for JsonReply<T> {
+    const CONTENT_TYPE: &'static str = JSON_CONTENT_TYPE;
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: Serialize + Send> IntoResponse for JsonReply<T> {
+    fn into_response(self) -> poem::Response {
+        match serde_json::to_vec(&self.0) {
+            Ok(body) => poem::Response::builder()
+                .content_type(JSON_CONTENT_TYPE)
+                .body(body),
+            Err(error) => {
+                tracing::error!(%error, "a response could not be written as JSON");
+                ApiError::internal().into_response()
+            }
+        }
+    }
+}
+
+impl<T: Type + Serialize + Send> ApiResponse for JsonReply<T> {
+    fn meta() -> MetaResponses {
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "",
+                status: Some(200),
+                status_range: None,
+                content: vec![MetaMediaType {
+                    content_type: Self::CONTENT_TYPE,
+                    schema: Self::schema_ref(),
+                }],
+                headers: vec![],
+            }],
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+/// Serialises an `f32` as the `f64` it converts to, as the framework's JSON writing does, so that
+/// both writings give the same digits.
+pub fn f32_as_f64<S: serde::Serializer>(value: &f32, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64(f64::from(*value))
 }

@@ -16,8 +16,10 @@ use registre_indexer::search::{
     Hit, Interpretation, MAX_LIMIT, MAX_SUGGESTIONS, SearchError, SearchRequest, SearchResults,
     Searcher, Sort, Suggestion,
 };
+use serde::Serialize;
 
 use crate::ApiTags;
+use crate::body::{JsonReply, f32_as_f64};
 use crate::problem::{ApiError, Problem, problem};
 use crate::taxonomy::Term;
 
@@ -108,14 +110,14 @@ fn term<V: Vocabulary>(value: V) -> Term {
     }
 }
 
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct SupplierRefView {
     pub id: i64,
     pub key: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct AttestationItemView {
     pub key: String,
     pub scheme: String,
@@ -128,7 +130,7 @@ pub struct AttestationItemView {
 }
 
 /// The attestations of a hit, summed up.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct AttestationSummaryView {
     /// `valid_today`, `in_progress` or `none`: the relevance tie-break.
     pub qualification: String,
@@ -173,13 +175,13 @@ impl From<AttestationDigest> for AttestationSummaryView {
 }
 
 /// A matched span of a highlight's text, in characters.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct SpanView {
     pub start: u32,
     pub end: u32,
 }
 
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct HighlightView {
     /// `name`, `description_fr` or `description_en`.
     pub field: String,
@@ -213,11 +215,13 @@ impl From<Highlight> for HighlightView {
 }
 
 /// Why a hit ranks where it does.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct ExplanationView {
     /// Text relevance: BM25 per field times its boost, typo, prefix and exact-name parts.
+    #[serde(serialize_with = "f32_as_f64")]
     pub score: f32,
     /// `score` rounded to hundredths: hits are ordered by it, then by `qualification`.
+    #[serde(serialize_with = "f32_as_f64")]
     pub relevance: f32,
     pub qualification: String,
     pub summary: String,
@@ -237,7 +241,7 @@ impl From<Explanation> for ExplanationView {
     }
 }
 
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct SearchHit {
     /// `supplier` or `offer`.
     pub kind: String,
@@ -258,6 +262,7 @@ pub struct SearchHit {
     pub deployment_models: Vec<String>,
     pub attestations: AttestationSummaryView,
     pub highlights: Vec<HighlightView>,
+    #[serde(serialize_with = "f32_as_f64")]
     pub score: f32,
     /// With `explain=true`.
     pub explanation: Option<ExplanationView>,
@@ -303,7 +308,7 @@ impl From<Hit> for SearchHit {
     }
 }
 
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct FacetValueView {
     pub code: String,
     pub label_fr: String,
@@ -313,7 +318,7 @@ pub struct FacetValueView {
     pub selected: bool,
 }
 
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct FacetView {
     /// The facet's query parameter: `kind`, `category`, `suite_class`, ...
     pub facet: String,
@@ -340,7 +345,7 @@ impl From<FacetCounts> for FacetView {
 }
 
 /// How the query was read.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct InterpretationView {
     /// `everything`, `text`, `identifier` or `alternative`.
     pub kind: String,
@@ -395,7 +400,7 @@ impl From<Interpretation> for InterpretationView {
     }
 }
 
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct SearchResponse {
     pub hits: Vec<SearchHit>,
     /// Hits matching the query and every filter.
@@ -410,7 +415,7 @@ pub struct SearchResponse {
     pub interpretation: InterpretationView,
 }
 
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct SuggestionView {
     pub text: String,
     /// `supplier` or `offer`.
@@ -430,7 +435,7 @@ impl From<Suggestion> for SuggestionView {
     }
 }
 
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct SuggestResponse {
     pub suggestions: Vec<SuggestionView>,
 }
@@ -491,7 +496,7 @@ impl SearchApi {
         cursor: Query<Option<String>>,
         /// Explain each hit's rank.
         explain: Query<Option<bool>>,
-    ) -> Result<Json<SearchResponse>, SearchFailure> {
+    ) -> Result<JsonReply<SearchResponse>, SearchFailure> {
         let sort = match sort.0.as_deref().map(str::trim) {
             None | Some("") => Sort::Relevance,
             Some(code) => Sort::parse(code).ok_or_else(|| {
@@ -540,7 +545,7 @@ impl SearchApi {
         let started = Instant::now();
         let results: SearchResults = blocking(move || searcher.search(&request)).await?;
         let took_ms = started.elapsed().as_secs_f64() * 1000.0;
-        Ok(Json(SearchResponse {
+        Ok(JsonReply(SearchResponse {
             hits: results.hits.into_iter().map(SearchHit::from).collect(),
             total: results.total,
             facets: results.facets.into_iter().map(FacetView::from).collect(),
@@ -560,7 +565,7 @@ impl SearchApi {
         q: Query<Option<String>>,
         /// 1 to 10 (default 10).
         limit: Query<Option<u64>>,
-    ) -> Result<Json<SuggestResponse>, SearchFailure> {
+    ) -> Result<JsonReply<SuggestResponse>, SearchFailure> {
         let limit = limit.0.unwrap_or(MAX_SUGGESTIONS as u64);
         if !(1..=MAX_SUGGESTIONS as u64).contains(&limit) {
             return Err(bad(
@@ -572,7 +577,7 @@ impl SearchApi {
         let text = q.0.unwrap_or_default();
         let searcher = self.searcher.clone();
         let suggestions = blocking(move || searcher.suggest(&text, limit as usize)).await?;
-        Ok(Json(SuggestResponse {
+        Ok(JsonReply(SuggestResponse {
             suggestions: suggestions.into_iter().map(SuggestionView::from).collect(),
         }))
     }
@@ -592,6 +597,126 @@ mod tests {
     use serde_json::{Value, json};
 
     const TOKEN: &str = "search-api-test-token-0123456789";
+
+    /// serde's writing of `value` and the framework's (its `Value` written out), both read back:
+    /// they must be the same document (the keys' order aside).
+    fn both_writings<T: serde::Serialize + poem_openapi::types::ToJSON>(
+        value: &T,
+    ) -> (Value, Value) {
+        let read = |bytes: Vec<u8>| serde_json::from_slice::<Value>(&bytes).unwrap();
+        (
+            read(serde_json::to_vec(value).unwrap()),
+            read(serde_json::to_vec(&value.to_json()).unwrap()),
+        )
+    }
+
+    fn sample_term(code: &str) -> super::Term {
+        super::Term {
+            code: code.to_owned(),
+            label_fr: format!("{code} (fr) « é »"),
+            label_en: format!("{code} (en) \"quoted\""),
+        }
+    }
+
+    #[test]
+    fn responses_written_by_serde_equal_the_frameworks_writing() {
+        use super::*;
+        let attestations = |valid: bool| AttestationSummaryView {
+            qualification: if valid { "valid_today" } else { "none" }.to_owned(),
+            valid_today: if valid {
+                vec!["secnumcloud".to_owned()]
+            } else {
+                Vec::new()
+            },
+            in_progress: vec!["hds".to_owned()],
+            qualified_until: valid.then(|| NaiveDate::from_ymd_opt(2027, 3, 31).unwrap()),
+            items: vec![AttestationItemView {
+                key: "snc-1".to_owned(),
+                scheme: "secnumcloud".to_owned(),
+                status: "qualified".to_owned(),
+                valid_today: valid,
+                valid_until: None,
+                whole_supplier: !valid,
+            }],
+        };
+        let hit = |offer: bool, score: f32| SearchHit {
+            kind: if offer { "offer" } else { "supplier" }.to_owned(),
+            id: 42,
+            key: "ovhcloud".to_owned(),
+            name: "OVHcloud <b>&</b>".to_owned(),
+            legal_name: (!offer).then(|| "OVH SAS".to_owned()),
+            supplier: offer.then(|| SupplierRefView {
+                id: 7,
+                key: "ovh".to_owned(),
+                name: "OVH".to_owned(),
+            }),
+            category: offer.then(|| sample_term("iaas")),
+            suite_class: None,
+            suite_tier: offer.then(|| sample_term("socle")),
+            country: "FR".to_owned(),
+            exposure: sample_term("low"),
+            open_source: offer,
+            deployment_models: vec!["public_cloud".to_owned()],
+            attestations: attestations(offer),
+            highlights: vec![HighlightView {
+                field: "name".to_owned(),
+                text: "Hébergement\tcloud".to_owned(),
+                html: "<mark>Hébergement</mark>".to_owned(),
+                matches: vec![SpanView { start: 0, end: 11 }],
+            }],
+            score,
+            explanation: offer.then(|| ExplanationView {
+                score,
+                relevance: 0.1,
+                qualification: "valid_today".to_owned(),
+                summary: "relevance 12.35".to_owned(),
+                details: serde_json::json!({"value": 1.5, "children": [{"value": 0.3}]}),
+            }),
+        };
+        let interpretations = [
+            Interpretation::Everything,
+            Interpretation::Text {
+                words: 2,
+                required: 1,
+            },
+            Interpretation::Identifier {
+                scheme: "siren",
+                value: "552100554".to_owned(),
+            },
+        ];
+        for interpretation in interpretations {
+            let response = SearchResponse {
+                hits: vec![hit(true, 12.345_678), hit(false, 0.1)],
+                total: 1_234_567,
+                facets: vec![FacetView {
+                    facet: "category".to_owned(),
+                    values: vec![FacetValueView {
+                        code: "iaas".to_owned(),
+                        label_fr: "Infrastructure".to_owned(),
+                        label_en: "Infrastructure".to_owned(),
+                        count: 3,
+                        selected: true,
+                    }],
+                }],
+                took_ms: 1.0 / 3.0,
+                did_you_mean: None,
+                next_cursor: Some("abc".to_owned()),
+                interpretation: interpretation.into(),
+            };
+            let (ours, theirs) = both_writings(&response);
+            assert_eq!(ours, theirs);
+        }
+        let suggestions = SuggestResponse {
+            suggestions: vec![SuggestionView {
+                text: "Scaleway".to_owned(),
+                kind: "supplier".to_owned(),
+                id: 3,
+                key: "scaleway".to_owned(),
+            }],
+        };
+        let (ours, theirs) = both_writings(&suggestions);
+        assert_eq!(ours, theirs);
+    }
 
     struct Fixture {
         _dir: tempfile::TempDir,

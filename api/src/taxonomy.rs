@@ -9,7 +9,7 @@ use registre_domain::taxonomy::{
 
 use crate::ApiTags;
 
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, serde::Serialize)]
 pub struct Term {
     pub code: String,
     pub label_fr: String,
