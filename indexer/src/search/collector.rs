@@ -311,13 +311,12 @@ impl SegmentSearch {
             };
             return after.then_some(SegmentRank(u64::MAX - ord, 0, u64::MAX - uid));
         }
-        let (a, b, c) = numeric_rank(
-            self.plan.sort,
-            score,
-            self.qualification.get_val(doc),
-            self.until.get_val(doc),
-            uid,
-        );
+        // Each column is read only for the order that uses it.
+        let (qualification, until) = match self.plan.sort {
+            Sort::Relevance => (self.qualification.get_val(doc), 0),
+            _ => (0, self.until.get_val(doc)),
+        };
+        let (a, b, c) = numeric_rank(self.plan.sort, score, qualification, until, uid);
         match self.after {
             Some(after) if (a, b, c) >= after => None,
             _ => Some(SegmentRank(a, b, c)),

@@ -275,10 +275,12 @@ fn close_words(
     limit: usize,
 ) -> tantivy::Result<Vec<(String, u64)>> {
     let fuzzy = FuzzyTermQuery::new(Term::from_field_text(fields.words, word), distance, true);
+    // Built once for every segment: building the automaton costs as much as running it on one.
+    let automaton = fuzzy.automaton()?;
     let mut found: HashMap<String, u64> = HashMap::new();
     for segment in searcher.segment_readers() {
         let index = segment.inverted_index(fields.words)?;
-        let mut stream = index.terms().search(fuzzy.automaton()?).into_stream()?;
+        let mut stream = index.terms().search(&automaton).into_stream()?;
         while stream.advance() {
             if let Ok(term) = std::str::from_utf8(stream.key()) {
                 *found.entry(term.to_owned()).or_default() += u64::from(stream.value().doc_freq);
