@@ -195,7 +195,7 @@ impl ParticipantInput {
         let kind = ParticipantKind::parse(&self.kind).ok_or_else(|| {
             ApiError::invalid("kind", "unknown_code", "expected administration or vendor")
         })?;
-        let sensitivity = Sensitivity::parse(self.sensitivity.as_deref().unwrap_or(""))
+        let sensitivity = Sensitivity::parse_or_standard(self.sensitivity.as_deref().unwrap_or(""))
             .ok_or_else(|| {
                 ApiError::invalid(
                     "sensitivity",

@@ -20,7 +20,7 @@
 //! Pure: the caller passes the offers with their supplier and attestations, and the day.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{AttestationData, OfferData, Record, SupplierData};
 use crate::sovereignty::{Assessment, assess_offer};
@@ -74,12 +74,16 @@ impl Need {
     }
 }
 
-/// How sensitive the buyer's data is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// How sensitive the data is that a buyer (or an administration at a matchmaking event) would
+/// entrust; it sets the requirements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sensitivity {
+    /// No particular requirement.
     Standard,
+    /// Sensitive data: a SecNumCloud qualification valid today (State doctrine).
     Sensitive,
+    /// Health data: an HDS certificate valid today.
     Health,
 }
 
@@ -100,6 +104,25 @@ impl Sensitivity {
 
     pub fn parse(code: &str) -> Option<Sensitivity> {
         Self::ALL.into_iter().find(|s| s.code() == code.trim())
+    }
+
+    /// [`Sensitivity::parse`], an empty code (a form field or CSV cell left blank) reading as
+    /// `standard`.
+    pub fn parse_or_standard(code: &str) -> Option<Sensitivity> {
+        if code.trim().is_empty() {
+            Some(Sensitivity::Standard)
+        } else {
+            Self::parse(code)
+        }
+    }
+
+    /// The requirement codes that follow: `secnumcloud`, `hds`.
+    pub fn requirements(self) -> Vec<&'static str> {
+        match self {
+            Sensitivity::Standard => vec![],
+            Sensitivity::Sensitive => vec!["secnumcloud"],
+            Sensitivity::Health => vec!["hds"],
+        }
     }
 
     pub fn label_fr(self) -> &'static str {
@@ -965,5 +988,17 @@ mod tests {
             assert_eq!(Sensitivity::parse(sensitivity.code()), Some(sensitivity));
         }
         assert_eq!(Sensitivity::parse("secret"), None);
+        assert_eq!(Sensitivity::parse(""), None);
+        assert_eq!(
+            Sensitivity::parse_or_standard(" "),
+            Some(Sensitivity::Standard)
+        );
+        assert_eq!(
+            Sensitivity::parse_or_standard("health"),
+            Some(Sensitivity::Health)
+        );
+        assert_eq!(Sensitivity::parse_or_standard("secret"), None);
+        assert_eq!(Sensitivity::Sensitive.requirements(), vec!["secnumcloud"]);
+        assert!(Sensitivity::Standard.requirements().is_empty());
     }
 }

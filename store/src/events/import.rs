@@ -81,7 +81,7 @@ fn parse_row(line: u64, get: &dyn Fn(&str) -> String) -> Result<ParticipantSpec,
         .map(SuiteClass::parse)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|error| row_error(line, "suite_classes", error.to_string()))?;
-    let sensitivity = Sensitivity::parse(&get("sensitivity")).ok_or_else(|| {
+    let sensitivity = Sensitivity::parse_or_standard(&get("sensitivity")).ok_or_else(|| {
         row_error(
             line,
             "sensitivity",

@@ -122,45 +122,7 @@ impl ParticipantKind {
     }
 }
 
-/// How sensitive the data an administration would entrust is; it sets the requirements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sensitivity {
-    /// No particular requirement.
-    Standard,
-    /// Sensitive data: a SecNumCloud qualification valid today (State doctrine).
-    Sensitive,
-    /// Health data: an HDS certificate valid today.
-    Health,
-}
-
-impl Sensitivity {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Standard => "standard",
-            Self::Sensitive => "sensitive",
-            Self::Health => "health",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        match code.trim() {
-            "" | "standard" => Some(Self::Standard),
-            "sensitive" => Some(Self::Sensitive),
-            "health" => Some(Self::Health),
-            _ => None,
-        }
-    }
-
-    /// The requirement codes that follow: `secnumcloud`, `hds`.
-    pub fn requirements(self) -> Vec<&'static str> {
-        match self {
-            Self::Standard => vec![],
-            Self::Sensitive => vec!["secnumcloud"],
-            Self::Health => vec!["hds"],
-        }
-    }
-}
+pub use registre_domain::need::Sensitivity;
 
 /// A registration, as sent by the organiser or read from a CSV row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -410,7 +372,7 @@ fn participant_from_row(row: event_participant::Model) -> Result<Participant, St
         availability: from_json("event participant", row.id, &row.availability)?,
         categories,
         suite_classes,
-        sensitivity: Sensitivity::parse(&row.sensitivity).ok_or_else(|| {
+        sensitivity: Sensitivity::parse_or_standard(&row.sensitivity).ok_or_else(|| {
             StoreError::corrupt("event participant", row.id, "unknown sensitivity")
         })?,
         free_text: row.free_text,
