@@ -119,40 +119,39 @@ impl TokenStream for WordTokenStream<'_> {
     }
 }
 
-/// French analysis of one word (see [`Remembered`]).
-fn french_word() -> TextAnalyzer {
+fn french_stop_words() -> StopWordFilter {
+    StopWordFilter::remove(FRENCH_STOP_WORDS.iter().map(|w| (*w).to_owned()))
+}
+
+fn english_stop_words() -> StopWordFilter {
+    StopWordFilter::new(Language::English).expect("tantivy ships English stop words")
+}
+
+/// Lowercasing, accent folding, `stop_words` and `language`'s stemming of one word (see
+/// [`Remembered`]).
+fn one_word(stop_words: StopWordFilter, language: Language) -> TextAnalyzer {
     TextAnalyzer::builder(RawTokenizer::default())
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(StopWordFilter::remove(
-            FRENCH_STOP_WORDS.iter().map(|w| (*w).to_owned()),
-        ))
-        .filter(Stemmer::new(Language::French))
+        .filter(stop_words)
+        .filter(Stemmer::new(language))
         .build()
 }
 
-/// English analysis of one word (see [`Remembered`]).
-fn english_word() -> TextAnalyzer {
-    TextAnalyzer::builder(RawTokenizer::default())
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stop words"))
-        .filter(Stemmer::new(Language::English))
+/// Words, overlong ones dropped, each analysed by [`one_word`] and remembered in `memory`.
+fn remembering(memory: Memory, stop_words: StopWordFilter, language: Language) -> TextAnalyzer {
+    TextAnalyzer::builder(WordTokenizer::default())
+        .filter(RemoveLongFilter::limit(LONGEST_WORD))
+        .filter(Remembered::new(memory, one_word(stop_words, language)))
         .build()
 }
 
 pub(crate) fn french() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer::default())
-        .filter(RemoveLongFilter::limit(LONGEST_WORD))
-        .filter(Remembered::new(Memory::French, french_word()))
-        .build()
+    remembering(Memory::French, french_stop_words(), Language::French)
 }
 
 pub(crate) fn english() -> TextAnalyzer {
-    TextAnalyzer::builder(WordTokenizer::default())
-        .filter(RemoveLongFilter::limit(LONGEST_WORD))
-        .filter(Remembered::new(Memory::English, english_word()))
-        .build()
+    remembering(Memory::English, english_stop_words(), Language::English)
 }
 
 /// Which words a [`Remembered`] filter remembers.
@@ -419,14 +418,8 @@ mod tests {
         let text = "L'Hébergement des DONNÉES de santé, qu'il soit certifié HDS ou SecNumCloud : \
             hébergeurs, hébergement, the hosting of services and the Services' data; même meme \
             AI eu Ωmega straße données DONNEES 2026 x86_64 l'État d’identité";
-        let french_chain = chained(
-            StopWordFilter::remove(FRENCH_STOP_WORDS.iter().map(|w| (*w).to_owned())),
-            Language::French,
-        );
-        let english_chain = chained(
-            StopWordFilter::new(Language::English).unwrap(),
-            Language::English,
-        );
+        let french_chain = chained(french_stop_words(), Language::French);
+        let english_chain = chained(english_stop_words(), Language::English);
         // Twice: the first pass fills the memory, the second reads it.
         for _ in 0..2 {
             let ours = tokens(&french(), text);

@@ -76,37 +76,39 @@ impl SearchThreads {
             collector.collect_segment(weight.as_ref(), ordinal as u32, &readers[ordinal])
         };
         let running = Running::enter(&self.running);
-        let fruits = match &self.pool {
-            Some(pool) if readers.len() > 1 && running.alone(pool.current_num_threads()) => {
-                collect_shared(pool, readers, &collect)?
-            }
-            _ => (0..readers.len())
+        let fruits = match self.idle_pool(&running, readers.len()) {
+            Some(pool) => collect_shared(pool, readers, &collect)?,
+            None => (0..readers.len())
                 .map(collect)
                 .collect::<tantivy::Result<_>>()?,
         };
         drop(running);
         collector.merge_fruits(fruits)
     }
-}
 
-impl SearchThreads {
     /// `work(i)` for every `i` below `count`, in order: shared out to the pool's threads while
     /// fewer searches run than there are threads (a page's hits, read and highlighted), otherwise
     /// done on the calling thread.
     pub(crate) fn map<T: Send>(&self, count: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
         let running = Running::enter(&self.running);
-        match &self.pool {
-            Some(pool) if count > 1 && running.alone(pool.current_num_threads()) => {
-                pool.install(|| {
-                    (0..count)
-                        .into_par_iter()
-                        .with_max_len(1)
-                        .map(&work)
-                        .collect()
-                })
-            }
-            _ => (0..count).map(work).collect(),
+        match self.idle_pool(&running, count) {
+            Some(pool) => pool.install(|| {
+                (0..count)
+                    .into_par_iter()
+                    .with_max_len(1)
+                    .map(&work)
+                    .collect()
+            }),
+            None => (0..count).map(work).collect(),
         }
+    }
+
+    /// The pool, when `items` pieces of work are worth sharing out: more than one, and fewer
+    /// searches running than there are threads when `running` started.
+    fn idle_pool(&self, running: &Running<'_>, items: usize) -> Option<&rayon::ThreadPool> {
+        self.pool
+            .as_ref()
+            .filter(|pool| items > 1 && running.alone(pool.current_num_threads()))
     }
 }
 

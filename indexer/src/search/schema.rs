@@ -8,11 +8,10 @@
 use registre_domain::taxonomy::{
     Category, DeploymentModel, ExposureLevel, Scheme, Status, SuiteClass, SuiteTier, Vocabulary,
 };
+use tantivy::IndexSettings;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-
-use tantivy::IndexSettings;
 
 use super::analysis::{ENGLISH, FRENCH, PLAIN};
 use super::types::DocKind;
@@ -24,7 +23,8 @@ pub const SCHEMA_VERSION: u32 = 2;
 
 /// The index settings: stored documents compressed in blocks of 4 KiB instead of tantivy's 16 KiB,
 /// as a page of hits reads one block per hit, scattered across the index (a fifth of a search's
-/// time went to reading the page at a million documents); the index grows by about 3%.
+/// time went to reading the page at a million documents). LZ4 compresses small blocks less well:
+/// at a million documents the store grows by 47% and the index by 22% (568 → 693 MiB).
 pub(crate) fn settings() -> IndexSettings {
     IndexSettings {
         docstore_blocksize: 4096,
