@@ -116,13 +116,18 @@ impl Sensitivity {
         }
     }
 
-    /// The requirement codes that follow: `secnumcloud`, `hds`.
-    pub fn requirements(self) -> Vec<&'static str> {
+    /// The schemes an offer must hold, valid today, for this sensitivity.
+    pub fn required_schemes(self) -> &'static [Scheme] {
         match self {
-            Sensitivity::Standard => vec![],
-            Sensitivity::Sensitive => vec!["secnumcloud"],
-            Sensitivity::Health => vec!["hds"],
+            Sensitivity::Standard => &[],
+            Sensitivity::Sensitive => &[Scheme::SecNumCloud],
+            Sensitivity::Health => &[Scheme::Hds],
         }
+    }
+
+    /// The codes of [`Sensitivity::required_schemes`]: `secnumcloud`, `hds`.
+    pub fn requirements(self) -> Vec<&'static str> {
+        self.required_schemes().iter().map(|s| s.code()).collect()
     }
 
     pub fn label_fr(self) -> &'static str {
@@ -371,12 +376,7 @@ fn state_tool(
             tier.label_en().to_lowercase()
         ),
     )];
-    let schemes: &[Scheme] = match sensitivity {
-        Sensitivity::Standard => &[],
-        Sensitivity::Sensitive => &[Scheme::SecNumCloud],
-        Sensitivity::Health => &[Scheme::Hds],
-    };
-    for scheme in schemes {
+    for scheme in sensitivity.required_schemes() {
         match valid(candidate, *scheme, today) {
             Some(attestation) => reasons.push(holds(*scheme, attestation)),
             None => reasons.push(reason(
