@@ -609,7 +609,9 @@ pub fn profile(
         f.mean_ms, f.p50_ms, f.p99_ms, o.mean_ms, o.p99_ms
     );
     slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
-    slowest.dedup_by(|a, b| a.1 == b.1);
+    // Each query once, at its slowest (a sorted list's duplicates are not side by side).
+    let mut seen = std::collections::HashSet::new();
+    slowest.retain(|(_, text, _)| seen.insert(text.clone()));
     for (ms, text, kind) in slowest.iter().take(8) {
         println!("slow: {ms:.2} ms  {kind}  {text:?}");
     }
