@@ -55,26 +55,7 @@ enum Command {
     Search(SearchArgs),
     /// Runs the query set in-process against an index already built (kept by `search --keep`),
     /// for a profiler: latency per query kind, and with one hit instead of twenty.
-    Profile {
-        /// The `registre` directory of a kept work directory.
-        #[arg(long)]
-        data_dir: PathBuf,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        #[arg(long, default_value_t = 7)]
-        query_seed: u64,
-        #[arg(long, default_value_t = 3)]
-        rounds: usize,
-        /// Only queries of this kind (single, two, typo, ...).
-        #[arg(long)]
-        kind: Option<String>,
-        /// Rebuild the index first even when its schema is current (timed).
-        #[arg(long)]
-        rebuild: bool,
-        /// Threads one search may use (default: one per core; 1 for the sequential search).
-        #[arg(long)]
-        search_threads: Option<usize>,
-    },
+    Profile(registre::ProfileArgs),
     /// Internal: the server process (rebuild, in-process search, application).
     #[command(hide = true)]
     Serve {
@@ -198,23 +179,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Search(args) => search(args),
-        Command::Profile {
-            data_dir,
-            seed,
-            query_seed,
-            rounds,
-            kind,
-            rebuild,
-            search_threads,
-        } => registre::profile(
-            &data_dir,
-            seed,
-            query_seed,
-            rounds,
-            kind.as_deref(),
-            search_threads,
-            rebuild,
-        ),
+        Command::Profile(args) => registre::profile(&args),
         Command::Serve {
             data_dir,
             queries,

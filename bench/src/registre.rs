@@ -203,22 +203,9 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     drop(searcher);
     runtime.block_on(indexer.close())?;
 
-    // 3. The application, on port 0, opening the index just built.
+    // 3. The application, on port 0, opening the index just built; it serves until standard input
+    // closes.
     runtime.block_on(async {
-        let mut settings = registre::SettingsArgs {
-            listen: "127.0.0.1:0".to_owned(),
-            data_dir: args.data_dir.clone(),
-            database_url: Some(database_url.clone()),
-            admin_token: Some("registre-bench-admin-token-0123456789".to_owned()),
-            no_schedule: true,
-            public_url: None,
-        }
-        .validate()?;
-        settings.load_bundled_dataset = false;
-        settings.schedule_sources = false;
-        let open_data = registre::open_data_dir(&settings);
-        let application = registre::Application::build(settings).await?;
-        let port = application.port();
         let (closed, on_close) = tokio::sync::oneshot::channel::<()>();
         std::thread::spawn(move || {
             let mut sink = String::new();
@@ -228,19 +215,11 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
             let _ = closed.send(());
         });
-        let started = Instant::now();
-        let serving = tokio::spawn(application.run_until(async {
-            let _ = on_close.await;
-        }));
-        // At its first start the application writes the open-data dump in the background: the
-        // HTTP load waits for it (timed), so that it measures searches, not the dump.
-        while !open_data.join("CURRENT").exists() {
-            if serving.is_finished() || started.elapsed() > Duration::from_secs(1800) {
-                bail!("the application published no open-data dump");
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        let dump_seconds = started.elapsed().as_secs_f64();
+        let (port, dump_seconds, serving) =
+            start_application(&args.data_dir, &database_url, async {
+                let _ = on_close.await;
+            })
+            .await?;
         let (rss, hwm) = self_memory();
         say(&Message::Ready {
             port,
@@ -253,6 +232,39 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let (rss, hwm) = self_memory();
     say(&Message::Stopped { rss, hwm });
     Ok(())
+}
+
+/// The application on port 0 over `data_dir`, serving until `until` completes: its port, the seconds
+/// its first open-data dump took (the HTTP load waits for it, so that it measures searches, not the
+/// dump) and the serving task.
+async fn start_application(
+    data_dir: &Path,
+    database_url: &str,
+    until: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<(u16, f64, tokio::task::JoinHandle<anyhow::Result<()>>)> {
+    let mut settings = registre::SettingsArgs {
+        listen: "127.0.0.1:0".to_owned(),
+        data_dir: data_dir.to_path_buf(),
+        database_url: Some(database_url.to_owned()),
+        admin_token: Some("registre-bench-admin-token-0123456789".to_owned()),
+        no_schedule: true,
+        public_url: None,
+    }
+    .validate()?;
+    settings.load_bundled_dataset = false;
+    settings.schedule_sources = false;
+    let open_data = registre::open_data_dir(&settings);
+    let application = registre::Application::build(settings).await?;
+    let port = application.port();
+    let started = Instant::now();
+    let serving = tokio::spawn(application.run_until(until));
+    while !open_data.join("CURRENT").exists() {
+        if serving.is_finished() || started.elapsed() > Duration::from_secs(1800) {
+            bail!("the application published no open-data dump");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok((port, started.elapsed().as_secs_f64(), serving))
 }
 
 /// The parent's handle on the child.
@@ -505,17 +517,51 @@ pub fn data_dir(work: &Path) -> PathBuf {
     work.join("registre")
 }
 
+/// What `profile` runs.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ProfileArgs {
+    /// The `registre` directory of a kept work directory.
+    #[arg(long)]
+    pub data_dir: PathBuf,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 7)]
+    pub query_seed: u64,
+    #[arg(long, default_value_t = 3)]
+    pub rounds: usize,
+    /// Only queries of this kind (single, two, typo, ...).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Rebuild the index first even when its schema is current (timed).
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Threads one search may use (default: one per core; 1 for the sequential search).
+    #[arg(long)]
+    pub search_threads: Option<usize>,
+    /// Then the same queries over HTTP, the application served by this process.
+    #[arg(long)]
+    pub http: bool,
+    /// Client threads (connections) of the HTTP pass.
+    #[arg(long, default_value_t = 2)]
+    pub clients: usize,
+}
+
 /// In-process latency per query kind, with 20 hits (the default) and with one hit (what hits cost:
 /// stored documents, highlights), over an index already built.
-pub fn profile(
-    data_dir: &Path,
-    seed: u64,
-    query_seed: u64,
-    rounds: usize,
-    kind: Option<&str>,
-    search_threads: Option<usize>,
-    rebuild: bool,
-) -> anyhow::Result<()> {
+pub fn profile(args: &ProfileArgs) -> anyhow::Result<()> {
+    let ProfileArgs {
+        data_dir,
+        seed,
+        query_seed,
+        rounds,
+        kind,
+        rebuild,
+        search_threads,
+        http,
+        clients,
+    } = args.clone();
+    let data_dir = data_dir.as_path();
+    let kind = kind.as_deref();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -637,5 +683,53 @@ pub fn profile(
     );
     drop(searcher);
     runtime.block_on(indexer.close())?;
+    if http {
+        http_profile(
+            &runtime,
+            data_dir,
+            &database_url,
+            &queries,
+            clients,
+            &patience,
+        )?;
+    }
     Ok(())
+}
+
+/// The same queries over HTTP: the application in this process, loaded on loopback by `clients`
+/// client threads (the CPU per search then includes the clients', which are light).
+fn http_profile(
+    runtime: &tokio::runtime::Runtime,
+    data_dir: &Path,
+    database_url: &str,
+    queries: &[BenchQuery],
+    clients: usize,
+    patience: &Patience,
+) -> anyhow::Result<()> {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (port, _, serving) =
+        runtime.block_on(start_application(data_dir, database_url, async {
+            let _ = stopped.await;
+        }))?;
+    let paths: Vec<String> = queries.iter().map(path_of).collect();
+    let connect = || HttpClient::connect(port);
+    let search = |client: &mut HttpClient, path: &String| -> measure::Outcome {
+        match client.get(path)? {
+            200 => client.number("total").context("no total in the response"),
+            status => bail!("HTTP {status} for {path}"),
+        }
+    };
+    let own = Own::me().with_server(std::process::id());
+    measure::throughput(&own, patience, &paths, clients, 3.0, &connect, &search)?;
+    let phase = measure::throughput(&own, patience, &paths, clients, 10.0, &connect, &search)?;
+    println!(
+        "HTTP, {clients} clients: {:.0} searches/s, p50 {:.2} ms, p99 {:.2} ms ({:.2} ms of CPU per search, clients included; {} errors)",
+        phase.queries_per_second,
+        phase.latency.p50_ms,
+        phase.latency.p99_ms,
+        phase.server_cpu_ms_per_query.unwrap_or(f64::NAN),
+        phase.errors
+    );
+    let _ = stop.send(());
+    runtime.block_on(serving)?
 }

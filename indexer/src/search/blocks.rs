@@ -67,6 +67,29 @@ impl SegmentFacets {
         &self.values
     }
 
+    /// Asks the processor to start loading a block's row into its caches, so that the row is there
+    /// when the block is counted: the documents of a block are scored and collected meanwhile, and
+    /// a row read cold from memory was most of the counting's time (rows are 11 cache lines wide
+    /// on the benchmark's million documents, and a search reads thousands of them). A hint only:
+    /// nothing is read, and other processors skip it.
+    #[inline]
+    pub(crate) fn prefetch_row(&self, block: DocId) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let width = self.values.len();
+            let start = block as usize * width;
+            if let Some(row) = self.masks.get(start..start + width) {
+                // One address per cache line (eight masks), and the row's last one, which may
+                // start a line of its own.
+                for mask in row.iter().step_by(8).chain(row.last()) {
+                    safe_arch::prefetch_t0(mask);
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = block;
+    }
+
     /// The masks of one block, one per value.
     #[inline]
     pub(crate) fn row(&self, block: DocId) -> &[u64] {

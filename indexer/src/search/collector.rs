@@ -357,6 +357,7 @@ impl SegmentCollector for SegmentSearch {
     fn collect(&mut self, doc: DocId, score: Score) {
         let block = doc / BLOCK;
         if block != self.block {
+            self.masks.prefetch_row(block);
             self.finish_block();
             self.block = block;
             self.passing_in_block = if self.counter.filtered() {
