@@ -14,7 +14,7 @@ use registre_domain::taxonomy::{ExposureLevel, Vocabulary};
 use registre_indexer::search::{
     AttestationDigest, DEFAULT_LIMIT, Explanation, FacetCounts, Filters, Highlight, HighlightField,
     Hit, Interpretation, MAX_LIMIT, MAX_SUGGESTIONS, SearchError, SearchRequest, SearchResults,
-    Searcher, Sort, Suggestion,
+    Searcher, Sort, Suggestion, run_search_work,
 };
 use serde::Serialize;
 
@@ -440,19 +440,6 @@ pub struct SuggestResponse {
     pub suggestions: Vec<SuggestionView>,
 }
 
-/// Runs CPU-bound search work off the async threads.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, SearchError> + Send + 'static,
-) -> Result<T, SearchFailure> {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(result) => result.map_err(SearchFailure::from),
-        Err(error) => {
-            tracing::error!(%error, "search task failed");
-            Err(ApiError::internal().into())
-        }
-    }
-}
-
 #[OpenApi(tag = "ApiTags::Search")]
 impl SearchApi {
     /// Search suppliers and offers: free text (French or English, accents optional, typos forgiven,
@@ -543,7 +530,7 @@ impl SearchApi {
         };
         let searcher = self.searcher.clone();
         let started = Instant::now();
-        let results: SearchResults = blocking(move || searcher.search(&request)).await?;
+        let results: SearchResults = run_search_work(move || searcher.search(&request)).await?;
         let took_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(JsonReply(SearchResponse {
             hits: results.hits.into_iter().map(SearchHit::from).collect(),
@@ -576,7 +563,7 @@ impl SearchApi {
         }
         let text = q.0.unwrap_or_default();
         let searcher = self.searcher.clone();
-        let suggestions = blocking(move || searcher.suggest(&text, limit as usize)).await?;
+        let suggestions = run_search_work(move || searcher.suggest(&text, limit as usize)).await?;
         Ok(JsonReply(SuggestResponse {
             suggestions: suggestions.into_iter().map(SuggestionView::from).collect(),
         }))

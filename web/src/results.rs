@@ -9,7 +9,7 @@ use registre_domain::identifiers::CountryCode;
 use registre_domain::taxonomy::Vocabulary;
 use registre_indexer::search::{
     DocKind, FacetCounts, FacetName, Filters, HighlightField, Hit, Interpretation, MAX_LIMIT,
-    SearchError, SearchRequest, SearchResults, Sort,
+    SearchError, SearchRequest, SearchResults, Sort, run_search_work,
 };
 use serde::Serialize;
 
@@ -394,9 +394,7 @@ fn search_error(lang: Lang, error: &SearchError) -> Option<String> {
 
 async fn run(web: &Web, request: SearchRequest) -> Result<SearchResults, SearchError> {
     let searcher = web.searcher.clone();
-    tokio::task::spawn_blocking(move || searcher.search(&request))
-        .await
-        .map_err(|error| SearchError::Index(error.to_string()))?
+    run_search_work(move || searcher.search(&request)).await
 }
 
 /// The cursor that starts page `page` of `search` (its hits from `(page - 1) * PAGE_SIZE` on), found by

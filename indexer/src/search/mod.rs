@@ -18,6 +18,7 @@ mod disjunction;
 mod document;
 mod events;
 mod facets;
+mod from_async;
 mod indexer;
 mod layout;
 mod parallel;
@@ -27,6 +28,7 @@ mod searcher;
 pub mod types;
 
 pub use analysis::normalize;
+pub use from_async::run_search_work;
 pub use indexer::{Indexer, IndexerError, IndexerSettings, RebuildReport, Staged};
 pub use schema::{SCHEMA_VERSION, schema_version};
 pub use searcher::{Export, IndexStatus, Searcher};
