@@ -71,7 +71,7 @@ impl SegmentFacets {
     /// when the block is counted: the documents of a block are scored and collected meanwhile, and
     /// a row read cold from memory was most of the counting's time (rows are 11 cache lines wide
     /// on the benchmark's million documents, and a search reads thousands of them). A hint only:
-    /// nothing is read, and other processors skip it.
+    /// nothing is read, and on other architectures than x86-64 it does nothing.
     #[inline]
     pub(crate) fn prefetch_row(&self, block: DocId) {
         #[cfg(target_arch = "x86_64")]
