@@ -3,7 +3,7 @@
 //! A search is CPU work of a few milliseconds. On a multi-threaded tokio runtime it runs on the
 //! handler's own worker thread, tokio handing the worker's other tasks to another thread meanwhile
 //! (`block_in_place`); sent to the blocking pool instead, each search cost two thread wake-ups (the
-//! pool thread's, then the handler's), measured at 7–9% of the throughput under two HTTP clients at
+//! pool thread's, then the handler's), measured at 7–12% of the throughput under two HTTP clients at
 //! a million documents. On a current-thread runtime, where `block_in_place` is not allowed, it goes to
 //! the blocking pool. Either way a panic in the work becomes an index error, not a lost response.
 
