@@ -10,7 +10,9 @@ use poem::http::{StatusCode, header};
 use poem::web::Data;
 use poem::{Body, Request, Response, handler};
 use registre_domain::taxonomy::Vocabulary;
-use registre_indexer::search::{DocKind, Export, Hit, MAX_LIMIT, SearchError, SearchRequest};
+use registre_indexer::search::{
+    DocKind, Export, Hit, MAX_LIMIT, SearchError, SearchRequest, run_search_work,
+};
 use serde::Serialize;
 
 use crate::Web;
@@ -54,14 +56,6 @@ const BATCH: usize = 500;
 enum Step {
     Next(Box<Export>, bool),
     Done,
-}
-
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, SearchError> + Send + 'static,
-) -> Result<T, SearchError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|error| SearchError::Index(error.to_string()))?
 }
 
 /// The page URL of a hit, absolute, in the key form the pages link with.
@@ -257,7 +251,7 @@ fn batches(
             let Step::Next(mut export, first) = step else {
                 return None;
             };
-            let read = blocking(move || {
+            let read = run_search_work(move || {
                 let hits = export.next_batch(BATCH)?;
                 Ok((export, hits))
             })
@@ -301,7 +295,7 @@ async fn download(
     };
     let searcher = web.searcher.clone();
     let request_for_export = search.clone();
-    let export = match blocking(move || searcher.export(&request_for_export)).await {
+    let export = match run_search_work(move || searcher.export(&request_for_export)).await {
         Ok(export) => export,
         Err(SearchError::QueryTooLong { .. }) => {
             return Err(poem::Error::from_status(StatusCode::BAD_REQUEST));

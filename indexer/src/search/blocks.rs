@@ -76,14 +76,11 @@ impl SegmentFacets {
     pub(crate) fn prefetch_row(&self, block: DocId) {
         #[cfg(target_arch = "x86_64")]
         {
-            let width = self.values.len();
-            let start = block as usize * width;
-            if let Some(row) = self.masks.get(start..start + width) {
-                // One address per cache line (eight masks), and the row's last one, which may
-                // start a line of its own.
-                for mask in row.iter().step_by(8).chain(row.last()) {
-                    safe_arch::prefetch_t0(mask);
-                }
+            let row = self.row(block);
+            // One address per cache line (eight masks), and the row's last one, which may start a
+            // line of its own.
+            for mask in row.iter().step_by(8).chain(row.last()) {
+                safe_arch::prefetch_t0(mask);
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
