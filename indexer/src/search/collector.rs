@@ -16,9 +16,11 @@ use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{ColumnValues, StrColumn};
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::query::{Scorer, Weight};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TERMINATED};
 
 use super::blocks::{BLOCK, FacetCache, SegmentFacets};
+use super::conjunction::AllOfScorer;
 use super::cursor::Position;
 use super::facets::{BlockCounter, FilterSet, Tally};
 use super::types::Sort;
@@ -251,6 +253,33 @@ impl Collector for SearchCollector {
         self.plan.scoring
     }
 
+    /// tantivy's loop, except that a document's score is computed only when the page needs it (not
+    /// for one the filters leave out, nor by relevance for one that cannot enter a full page).
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Harvest> {
+        let mut search = self.for_segment(segment, reader)?;
+        let alive = reader.alive_bitset();
+        let is_alive = |doc: DocId| alive.is_none_or(|alive| alive.is_alive(doc));
+        if self.plan.scoring {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            match scorer.downcast_mut::<AllOfScorer>() {
+                Some(all) => search.read(all, is_alive),
+                None => search.read(scorer.as_mut(), is_alive),
+            }
+        } else {
+            weight.for_each_no_score(reader, &mut |docs| {
+                for &doc in docs.iter().filter(|&&doc| is_alive(doc)) {
+                    search.offer(doc, &mut Known(0.0));
+                }
+            })?;
+        }
+        Ok(search.harvest())
+    }
+
     fn merge_fruits(&self, fruits: Vec<Harvest>) -> tantivy::Result<Harvest> {
         let mut merged = Harvest::default();
         let mut ranked: Vec<(Rank, Ranked)> = Vec::new();
@@ -351,10 +380,64 @@ impl SegmentSearch {
     }
 }
 
-impl SegmentCollector for SegmentSearch {
-    type Fruit = Harvest;
+/// The score of the document a scorer stands on, computed when asked, and a bound on it.
+trait Scored {
+    fn score(&mut self) -> Score;
 
-    fn collect(&mut self, doc: DocId, score: Score) {
+    /// No smaller than `score()`.
+    fn bound(&mut self) -> Score {
+        Score::INFINITY
+    }
+}
+
+/// A score already computed.
+struct Known(Score);
+
+impl Scored for Known {
+    fn score(&mut self) -> Score {
+        self.0
+    }
+
+    fn bound(&mut self) -> Score {
+        self.0
+    }
+}
+
+impl Scored for dyn Scorer {
+    fn score(&mut self) -> Score {
+        Scorer::score(self)
+    }
+}
+
+impl Scored for AllOfScorer {
+    fn score(&mut self) -> Score {
+        Scorer::score(self)
+    }
+
+    fn bound(&mut self) -> Score {
+        AllOfScorer::bound(self)
+    }
+}
+
+impl SegmentSearch {
+    /// Every live document of `scorer`.
+    fn read<S: Scorer + Scored + ?Sized>(
+        &mut self,
+        scorer: &mut S,
+        is_alive: impl Fn(DocId) -> bool,
+    ) {
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if is_alive(doc) {
+                self.offer(doc, scorer);
+            }
+            doc = scorer.advance();
+        }
+    }
+
+    /// Takes `doc`, which matches the text; its score is computed only when the page needs it, and
+    /// by relevance only when its bound could enter the page.
+    fn offer<S: Scored + ?Sized>(&mut self, doc: DocId, scored: &mut S) {
         let block = doc / BLOCK;
         if block != self.block {
             self.masks.prefetch_row(block);
@@ -372,10 +455,21 @@ impl SegmentCollector for SegmentSearch {
             return;
         }
         let full = self.heap.len() >= self.plan.keep;
-        if self.plan.sort == Sort::Relevance {
+        let relevance_score = if self.plan.sort == Sort::Relevance {
             // Relevance comes first in the rank: a lower one cannot enter a full page, a higher one
             // cannot follow the cursor.
-            let relevance = u64::from(rounded(score));
+            if full
+                && let Some(Reverse((worst, _, _))) = self.heap.peek()
+                && u64::from(rounded(scored.bound())) < worst.0
+            {
+                return;
+            }
+            Some(scored.score())
+        } else {
+            None
+        };
+        if let Some(relevance_score) = relevance_score {
+            let relevance = u64::from(rounded(relevance_score));
             if self.after.is_some_and(|(r, _, _)| relevance > r) {
                 return;
             }
@@ -387,17 +481,29 @@ impl SegmentCollector for SegmentSearch {
             }
         }
         let uid = self.uid.get_val(doc);
-        let Some(rank) = self.rank(doc, score, uid) else {
+        let Some(rank) = self.rank(doc, relevance_score.unwrap_or(0.0), uid) else {
             return;
         };
-        if !full {
-            self.heap.push(Reverse((rank, doc, OrderedScore(score))));
-        } else if let Some(Reverse((worst, _, _))) = self.heap.peek()
-            && rank > *worst
-        {
-            self.heap.pop();
+        let enters = !full
+            || self
+                .heap
+                .peek()
+                .is_some_and(|Reverse((worst, _, _))| rank > *worst);
+        if enters {
+            if full {
+                self.heap.pop();
+            }
+            let score = relevance_score.unwrap_or_else(|| scored.score());
             self.heap.push(Reverse((rank, doc, OrderedScore(score))));
         }
+    }
+}
+
+impl SegmentCollector for SegmentSearch {
+    type Fruit = Harvest;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.offer(doc, &mut Known(score));
     }
 
     fn harvest(mut self) -> Harvest {

@@ -1,32 +1,43 @@
-//! A word's best field: a disjunction-max that does its work only for the documents asked of it.
+//! A word's best field: a disjunction-max that scores only the documents it is asked to score.
 //!
 //! Each word of a query matches in up to ten fields (and its corrections and completions in more).
 //! tantivy's `DisjunctionMaxQuery` merges them through a buffered union, which scores every
-//! document of a 4,096-document window at once: ideal when every document is read in turn, but in
-//! a query of several words the rarest word leads and the others are only asked "do you hold
-//! document d?" — and each such seek refilled a whole window of ten fields to answer for one
-//! document (over a quarter of the time of two-word searches on a million records). Here the field
-//! scorers are kept side by side: a seek moves each to the target with its skip lists, the current
-//! document is the smallest of theirs, and a score is computed only for a document actually
-//! collected; documents read in order (or by short seeks, as an intersection's leader reads) still
-//! go a window at a time. The score is tantivy's: the best field's score plus `tie_breaker` times
-//! the others'.
+//! document of a 4,096-document window as it reads it. A search does not need most of those
+//! scores: in a query of several words only the documents holding every word count, the filters
+//! leave out more, and the collector asks for a score only for a document that passes them (see
+//! `collector`). Here the fields are read document at a time: the current document is the smallest
+//! of the fields', and a score is computed, from the fields standing on it, only when asked. A
+//! word's plain field matches (`BestOf::terms`) are read straight from their postings, without a
+//! boxed scorer per field; anything else (phrases, constant-score groups) joins as a boxed scorer.
+//! The score is tantivy's: the best field's score plus `tie_breaker` times the others'.
 
-use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{
+    Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight,
+};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
-/// The documents matching any of `disjuncts`, scored as the best one plus `tie_breaker` times the
-/// others.
+/// The documents matching any of `terms` (each with its boost) or `disjuncts` (each with its
+/// constant score, or scored by its own scorer), scored as the best one plus `tie_breaker` times
+/// the others.
 #[derive(Debug)]
 pub(crate) struct BestOf {
-    disjuncts: Vec<Box<dyn Query>>,
+    terms: Vec<(Term, Score)>,
+    disjuncts: Vec<(Box<dyn Query>, Option<Score>)>,
     tie_breaker: Score,
 }
 
 impl Clone for BestOf {
     fn clone(&self) -> Self {
         BestOf {
-            disjuncts: self.disjuncts.iter().map(|q| q.box_clone()).collect(),
+            terms: self.terms.clone(),
+            disjuncts: self
+                .disjuncts
+                .iter()
+                .map(|(q, constant)| (q.box_clone(), *constant))
+                .collect(),
             tie_breaker: self.tie_breaker,
         }
     }
@@ -34,61 +45,123 @@ impl Clone for BestOf {
 
 impl BestOf {
     pub(crate) fn new(disjuncts: Vec<Box<dyn Query>>, tie_breaker: Score) -> Self {
+        Self::of(Vec::new(), disjuncts, tie_breaker)
+    }
+
+    /// Term matches scored by BM25 times their boost, beside other queries.
+    pub(crate) fn of(
+        terms: Vec<(Term, Score)>,
+        disjuncts: Vec<Box<dyn Query>>,
+        tie_breaker: Score,
+    ) -> Self {
         BestOf {
-            disjuncts,
+            terms,
+            disjuncts: disjuncts.into_iter().map(|q| (q, None)).collect(),
             tie_breaker,
         }
+    }
+
+    /// Adds `query`, scoring `score` for any document it matches.
+    pub(crate) fn with_constant(mut self, query: Box<dyn Query>, score: Score) -> Self {
+        self.disjuncts.push((query, Some(score)));
+        self
     }
 }
 
 impl Query for BestOf {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let weights = self
+        let mut weights = self
             .disjuncts
             .iter()
-            .map(|query| query.weight(enable_scoring))
-            .collect::<tantivy::Result<_>>()?;
+            .map(|(query, constant)| Ok((query.weight(enable_scoring)?, *constant)))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let mut terms = Vec::with_capacity(self.terms.len());
+        match enable_scoring {
+            EnableScoring::Enabled {
+                statistics_provider,
+                ..
+            } => {
+                for (term, boost) in &self.terms {
+                    let bm25 =
+                        Bm25Weight::for_terms(statistics_provider, std::slice::from_ref(term))?;
+                    terms.push((term.clone(), *boost, bm25));
+                }
+            }
+            // Without scores the terms are plain term queries.
+            EnableScoring::Disabled { .. } => {
+                for (term, _) in &self.terms {
+                    let query = TermQuery::new(term.clone(), IndexRecordOption::Basic);
+                    weights.push((query.weight(enable_scoring)?, None));
+                }
+            }
+        }
         Ok(Box::new(BestOfWeight {
+            terms,
             weights,
             tie_breaker: self.tie_breaker,
         }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        for query in &self.disjuncts {
+        for (term, _) in &self.terms {
+            visitor(term, false);
+        }
+        for (query, _) in &self.disjuncts {
             query.query_terms(visitor);
         }
     }
 }
 
 struct BestOfWeight {
-    weights: Vec<Box<dyn Weight>>,
+    /// Each term with its boost and its BM25 weight (unboosted).
+    terms: Vec<(Term, Score, Bm25Weight)>,
+    /// Each with its constant score, if it has one.
+    weights: Vec<(Box<dyn Weight>, Option<Score>)>,
     tie_breaker: Score,
+}
+
+impl BestOfWeight {
+    fn fields(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Vec<FieldScorer>> {
+        let mut fields = Vec::with_capacity(self.terms.len());
+        for (term, term_boost, bm25) in &self.terms {
+            let index = reader.inverted_index(term.field())?;
+            let Some(info) = index.get_term_info(term)? else {
+                continue;
+            };
+            let postings =
+                index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+            if postings.doc() == TERMINATED {
+                continue;
+            }
+            fields.push(FieldScorer {
+                postings,
+                norms: reader.get_fieldnorms_reader(term.field())?,
+                bm25: bm25.boost_by(term_boost * boost),
+            });
+        }
+        Ok(fields)
+    }
 }
 
 impl Weight for BestOfWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let mut scorers = Vec::with_capacity(self.weights.len());
-        for weight in &self.weights {
+        let fields = self.fields(reader, boost)?;
+        let mut others = Vec::with_capacity(self.weights.len());
+        for (weight, constant) in &self.weights {
             let scorer = weight.scorer(reader, boost)?;
             if scorer.doc() != TERMINATED {
-                scorers.push(scorer);
+                let constant = constant.map(|score| score * boost);
+                others.push(Other { scorer, constant });
             }
         }
-        Ok(match scorers.len() {
-            0 => Box::new(EmptyScorer),
-            1 => scorers.pop().expect("one scorer"),
-            _ => {
-                let doc = scorers.iter().map(|s| s.doc()).min().unwrap_or(TERMINATED);
-                Box::new(BestOfScorer {
-                    scorers,
-                    doc,
-                    tie_breaker: self.tie_breaker,
-                    window: None,
-                    in_window: false,
-                })
-            }
-        })
+        if fields.is_empty() && others.is_empty() {
+            return Ok(Box::new(EmptyScorer));
+        }
+        Ok(Box::new(BestOfScorer::new(
+            fields,
+            others,
+            self.tie_breaker,
+        )))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -105,164 +178,208 @@ impl Weight for BestOfWeight {
             ),
             scorer.score(),
         );
-        for weight in &self.weights {
+        for (term, boost, bm25) in &self.terms {
+            let index = reader.inverted_index(term.field())?;
+            let Some(info) = index.get_term_info(term)? else {
+                continue;
+            };
+            let mut postings =
+                index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+            if postings.doc() > doc || postings.seek(doc) != doc {
+                continue;
+            }
+            let norm = reader
+                .get_fieldnorms_reader(term.field())?
+                .fieldnorm_id(doc);
+            let mut detail = bm25.explain(norm, postings.term_freq());
+            detail.add_context(format!("Term={term:?}"));
+            let mut boosted = Explanation::new_with_string(
+                format!("Boost x{boost} of ..."),
+                detail.value() * boost,
+            );
+            boosted.add_detail(detail);
+            explanation.add_detail(boosted);
+        }
+        for (weight, constant) in &self.weights {
             if let Ok(detail) = weight.explain(reader, doc) {
-                explanation.add_detail(detail);
+                explanation.add_detail(match constant {
+                    Some(score) => {
+                        let mut constant = Explanation::new("constant", *score);
+                        constant.add_detail(detail);
+                        constant
+                    }
+                    None => detail,
+                });
             }
         }
         Ok(explanation)
     }
 }
 
-/// Documents per window of a reading in order (as tantivy's buffered union).
-const WINDOW: usize = 4096;
+/// A term's postings in one field, scored by BM25 on demand.
+struct FieldScorer {
+    postings: SegmentPostings,
+    norms: FieldNormReader,
+    bm25: Bm25Weight,
+}
 
-/// A seek at most this far from the current document, or into the window after the current one,
-/// reads on in order by windows; a longer jump only moves the field scorers.
-const NEAR: DocId = 256;
+impl FieldScorer {
+    fn score(&self) -> Score {
+        let doc = self.postings.doc();
+        self.bm25
+            .score(self.norms.fieldnorm_id(doc), self.postings.term_freq())
+    }
+}
 
-struct BestOfScorer {
-    /// Scorers not yet exhausted: in a window reading, each past the window; otherwise each at or
-    /// after `doc`.
-    scorers: Vec<Box<dyn Scorer>>,
+/// Another query's scorer, and its constant score if it has one.
+struct Other {
+    scorer: Box<dyn Scorer>,
+    constant: Option<Score>,
+}
+
+impl Other {
+    fn score(&mut self) -> Score {
+        match self.constant {
+            Some(score) => score,
+            None => self.scorer.score(),
+        }
+    }
+}
+
+pub(crate) struct BestOfScorer {
+    /// Fields not yet exhausted, each at or after `doc`.
+    fields: Vec<FieldScorer>,
+    others: Vec<Other>,
+    /// Where each field, then each other scorer, stands: read at every step, kept apart from the
+    /// scorers (a field's postings hold a decoded block, two kilobytes) so that a step reads one
+    /// cache line and moves only the scorers standing on the current document.
+    docs: Vec<DocId>,
+    /// Beside `docs`, each scorer's highest possible score (see `bound`).
+    ceilings: Vec<Score>,
     doc: DocId,
     tie_breaker: Score,
-    /// The window being read in order, if `in_window`; kept allocated across seeks.
-    window: Option<Box<Window>>,
-    in_window: bool,
-}
-
-/// The documents of `[base, base + WINDOW)` matching some scorer, with their best and summed
-/// scores.
-struct Window {
-    base: DocId,
-    bits: [u64; WINDOW / 64],
-    best: [Score; WINDOW],
-    sum: [Score; WINDOW],
-}
-
-impl Window {
-    /// The first matching document at or after `doc` in the window.
-    fn next_from(&self, doc: DocId) -> Option<DocId> {
-        let mut offset = (doc.saturating_sub(self.base)) as usize;
-        while offset < WINDOW {
-            let word = self.bits[offset / 64] >> (offset % 64);
-            if word != 0 {
-                return Some(self.base + (offset + word.trailing_zeros() as usize) as DocId);
-            }
-            offset = (offset / 64 + 1) * 64;
-        }
-        None
-    }
-
-    fn end(&self) -> DocId {
-        self.base.saturating_add(WINDOW as DocId)
-    }
 }
 
 impl BestOfScorer {
+    fn new(fields: Vec<FieldScorer>, others: Vec<Other>, tie_breaker: Score) -> Self {
+        let mut scorer = BestOfScorer {
+            fields,
+            others,
+            docs: Vec::new(),
+            ceilings: Vec::new(),
+            doc: TERMINATED,
+            tie_breaker,
+        };
+        scorer.settle();
+        scorer
+    }
+
     /// Drops the exhausted scorers and returns the smallest current document.
     fn settle(&mut self) -> DocId {
-        self.scorers.retain(|s| s.doc() != TERMINATED);
-        self.doc = self
-            .scorers
-            .iter()
-            .map(|s| s.doc())
-            .min()
-            .unwrap_or(TERMINATED);
+        self.fields.retain(|f| f.postings.doc() != TERMINATED);
+        self.others.retain(|o| o.scorer.doc() != TERMINATED);
+        self.docs.clear();
+        self.docs
+            .extend(self.fields.iter().map(|f| f.postings.doc()));
+        self.docs.extend(self.others.iter().map(|o| o.scorer.doc()));
+        self.doc = self.docs.iter().copied().min().unwrap_or(TERMINATED);
+        self.ceilings.clear();
+        self.ceilings
+            .extend(self.fields.iter().map(|f| f.bm25.score(0, u32::MAX)));
+        self.ceilings.extend(
+            self.others
+                .iter()
+                .map(|o| o.constant.unwrap_or(Score::INFINITY)),
+        );
         self.doc
     }
 
-    /// Reads every scorer through the window starting at the smallest current document.
-    fn refill(&mut self) -> DocId {
-        let base = self.settle();
-        if base == TERMINATED {
-            self.in_window = false;
-            return TERMINATED;
+    /// Moves the scorers `step` moves, and settles on the smallest document.
+    fn step(&mut self, step: impl Step) -> DocId {
+        let (mut next, mut ended) = (TERMINATED, false);
+        let (fields, others) = self.docs.split_at_mut(self.fields.len());
+        for (position, field) in fields.iter_mut().zip(&mut self.fields) {
+            if step.moves(*position) {
+                *position = step.apply(&mut field.postings);
+                ended |= *position == TERMINATED;
+            }
+            next = next.min(*position);
         }
-        let mut window = self.window.take().unwrap_or_else(|| {
-            Box::new(Window {
-                base,
-                bits: [0; WINDOW / 64],
-                best: [0.0; WINDOW],
-                sum: [0.0; WINDOW],
-            })
-        });
-        window.base = base;
-        window.bits = [0; WINDOW / 64];
-        let end = window.end();
-        for scorer in &mut self.scorers {
-            let mut doc = scorer.doc();
-            while doc < end {
-                let offset = (doc - base) as usize;
-                let score = scorer.score();
-                if window.bits[offset / 64] & (1 << (offset % 64)) == 0 {
-                    window.bits[offset / 64] |= 1 << (offset % 64);
-                    window.best[offset] = score;
-                    window.sum[offset] = score;
-                } else {
-                    window.best[offset] = window.best[offset].max(score);
-                    window.sum[offset] += score;
-                }
-                doc = scorer.advance();
+        for (position, other) in others.iter_mut().zip(&mut self.others) {
+            if step.moves(*position) {
+                *position = step.apply(other.scorer.as_mut());
+                ended |= *position == TERMINATED;
+            }
+            next = next.min(*position);
+        }
+        if ended {
+            return self.settle();
+        }
+        self.doc = next;
+        next
+    }
+
+    /// A score no smaller than the current document's, read from the positions only: each field
+    /// at its highest BM25 (an empty text and an endless term frequency: BM25 decreases with the
+    /// length and grows with the frequency), constants as they are; infinite when a scorer of
+    /// unknown bound stands on the document.
+    pub(crate) fn bound(&self) -> Score {
+        let (mut max, mut sum) = (0.0 as Score, 0.0 as Score);
+        for (&position, &ceiling) in self.docs.iter().zip(&self.ceilings) {
+            if position == self.doc {
+                max = max.max(ceiling);
+                sum += ceiling;
             }
         }
-        self.scorers.retain(|s| s.doc() != TERMINATED);
-        self.doc = window.next_from(base).unwrap_or(TERMINATED);
-        self.window = Some(window);
-        self.in_window = true;
-        self.doc
+        if max == Score::INFINITY {
+            return max;
+        }
+        max + (sum - max) * self.tie_breaker
+    }
+}
+
+/// A move of the scorers standing at some positions.
+trait Step {
+    fn moves(&self, position: DocId) -> bool;
+    fn apply<D: DocSet + ?Sized>(&self, scorer: &mut D) -> DocId;
+}
+
+/// The scorers on this document go to their next one.
+struct Advance(DocId);
+
+impl Step for Advance {
+    fn moves(&self, position: DocId) -> bool {
+        position == self.0
+    }
+
+    fn apply<D: DocSet + ?Sized>(&self, scorer: &mut D) -> DocId {
+        scorer.advance()
+    }
+}
+
+/// The scorers before this document go to it or past it.
+struct Seek(DocId);
+
+impl Step for Seek {
+    fn moves(&self, position: DocId) -> bool {
+        position < self.0
+    }
+
+    fn apply<D: DocSet + ?Sized>(&self, scorer: &mut D) -> DocId {
+        scorer.seek(self.0)
     }
 }
 
 impl DocSet for BestOfScorer {
     fn advance(&mut self) -> DocId {
-        if let Some(window) = self.window.as_ref().filter(|_| self.in_window) {
-            if let Some(doc) = window.next_from(self.doc + 1) {
-                self.doc = doc;
-                return doc;
-            }
-        } else {
-            // After a seek: the scorers at `doc` move on, then the reading in order resumes.
-            let current = self.doc;
-            for scorer in &mut self.scorers {
-                if scorer.doc() == current {
-                    scorer.advance();
-                }
-            }
-        }
-        self.refill()
+        self.step(Advance(self.doc))
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
         if self.doc >= target {
             return self.doc;
         }
-        let near = if let Some(window) = self.window.as_ref().filter(|_| self.in_window) {
-            if target < window.end()
-                && let Some(doc) = window.next_from(target)
-            {
-                self.doc = doc;
-                return doc;
-            }
-            target < window.end().saturating_add(WINDOW as DocId)
-        } else {
-            target - self.doc <= NEAR
-        };
-        for scorer in &mut self.scorers {
-            if scorer.doc() < target {
-                scorer.seek(target);
-            }
-        }
-        if near {
-            // Read on in order from here (how an intersection's leader moves: by seeks to the
-            // next document).
-            self.refill()
-        } else {
-            // A jump: only the scorers' positions, until asked for more.
-            self.in_window = false;
-            self.settle()
-        }
+        self.step(Seek(target))
     }
 
     fn doc(&self) -> DocId {
@@ -270,37 +387,36 @@ impl DocSet for BestOfScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        self.scorers
-            .iter()
-            .map(|s| s.size_hint())
-            .max()
-            .unwrap_or(0)
+        let fields = self.fields.iter().map(|f| f.postings.size_hint());
+        let others = self.others.iter().map(|o| o.scorer.size_hint());
+        fields.chain(others).max().unwrap_or(0)
     }
 
     fn cost(&self) -> u64 {
-        self.scorers.iter().map(|s| s.cost()).sum()
+        let fields = self
+            .fields
+            .iter()
+            .map(|f| u64::from(f.postings.size_hint()));
+        let others = self.others.iter().map(|o| o.scorer.cost());
+        fields.chain(others).sum()
     }
 }
 
 impl Scorer for BestOfScorer {
     fn score(&mut self) -> Score {
-        let (max, sum) = match self.window.as_ref().filter(|_| self.in_window) {
-            Some(window) => {
-                let offset = (self.doc - window.base) as usize;
-                (window.best[offset], window.sum[offset])
+        let fields = self.fields.len();
+        let (mut max, mut sum) = (0.0 as Score, 0.0 as Score);
+        for (index, &position) in self.docs.iter().enumerate() {
+            if position == self.doc {
+                let score = if index < fields {
+                    self.fields[index].score()
+                } else {
+                    self.others[index - fields].score()
+                };
+                max = max.max(score);
+                sum += score;
             }
-            None => {
-                let (mut max, mut sum) = (0.0 as Score, 0.0 as Score);
-                for scorer in &mut self.scorers {
-                    if scorer.doc() == self.doc {
-                        let score = scorer.score();
-                        max = max.max(score);
-                        sum += score;
-                    }
-                }
-                (max, sum)
-            }
-        };
+        }
         max + (sum - max) * self.tie_breaker
     }
 }
@@ -348,10 +464,12 @@ mod tests {
         (index, fields)
     }
 
+    const BOOSTS: [f32; 3] = [3.0, 1.2, 0.5];
+
     fn disjuncts(fields: &[tantivy::schema::Field], word: &str) -> Vec<Box<dyn Query>> {
         fields
             .iter()
-            .zip([3.0, 1.2, 0.5])
+            .zip(BOOSTS)
             .map(|(field, boost)| {
                 Box::new(BoostQuery::new(
                     Box::new(TermQuery::new(
@@ -364,8 +482,20 @@ mod tests {
             .collect()
     }
 
-    /// Every document with its score, by tantivy's disjunction-max and by ours, alone and as the
-    /// sought side of an intersection (where only seeks reach it).
+    /// The same fields as plain terms with their boosts, the last one as a boxed query.
+    fn mixed(fields: &[tantivy::schema::Field], word: &str) -> BestOf {
+        let terms = fields[..2]
+            .iter()
+            .zip(BOOSTS)
+            .map(|(field, boost)| (Term::from_field_text(*field, word), boost))
+            .collect();
+        let rest = disjuncts(fields, word).pop().unwrap();
+        BestOf::of(terms, vec![rest], 0.1)
+    }
+
+    /// Every document with its score, by tantivy's disjunction-max and by ours (from boxed queries,
+    /// and from terms read directly), alone and as the sought side of an intersection (where only
+    /// seeks reach it).
     #[test]
     fn scores_and_matches_equal_tantivys_disjunction_max() {
         let (index, fields) = index();
@@ -374,40 +504,44 @@ mod tests {
         let all = TopDocs::with_limit(100_000).order_by_score();
         for word in ["cloud", "santé", "rare", "absent"] {
             let theirs = DisjunctionMaxQuery::with_tie_breaker(disjuncts(&fields, word), 0.1);
-            let ours = BestOf::new(disjuncts(&fields, word), 0.1);
-            let expected = searcher.search(&theirs, &all).unwrap();
-            let found = searcher.search(&ours, &all).unwrap();
-            assert_eq!(found.len(), expected.len(), "{word}");
-            let mut expected: Vec<_> = expected.into_iter().map(|(s, a)| (a, s)).collect();
-            let mut found: Vec<_> = found.into_iter().map(|(s, a)| (a, s)).collect();
-            expected.sort_by_key(|(a, _)| *a);
-            found.sort_by_key(|(a, _)| *a);
-            for ((ea, es), (fa, fs)) in expected.iter().zip(&found) {
-                assert_eq!(ea, fa, "{word}");
-                assert!((es - fs).abs() < 1e-4, "{word}: {es} against {fs}");
-            }
-            for leader in ["rare", "visio"] {
-                let lead = || -> Box<dyn Query> {
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(fields[0], leader),
-                        IndexRecordOption::WithFreqs,
-                    ))
-                };
-                let both = |second: Box<dyn Query>| {
-                    BooleanQuery::new(vec![(Occur::Must, lead()), (Occur::Must, second)])
-                };
-                let mut expected = searcher
-                    .search(&both(Box::new(theirs.clone())), &all)
-                    .unwrap();
-                let mut found = searcher
-                    .search(&both(Box::new(ours.clone())), &all)
-                    .unwrap();
-                expected.sort_by_key(|(_, a)| *a);
-                found.sort_by_key(|(_, a)| *a);
-                assert_eq!(found.len(), expected.len(), "{leader} {word}");
-                for ((es, ea), (fs, fa)) in expected.iter().zip(&found) {
-                    assert_eq!(ea, fa, "{leader} {word}");
-                    assert!((es - fs).abs() < 1e-4, "{leader} {word}");
+            for ours in [
+                BestOf::new(disjuncts(&fields, word), 0.1),
+                mixed(&fields, word),
+            ] {
+                let expected = searcher.search(&theirs, &all).unwrap();
+                let found = searcher.search(&ours, &all).unwrap();
+                assert_eq!(found.len(), expected.len(), "{word}");
+                let mut expected: Vec<_> = expected.into_iter().map(|(s, a)| (a, s)).collect();
+                let mut found: Vec<_> = found.into_iter().map(|(s, a)| (a, s)).collect();
+                expected.sort_by_key(|(a, _)| *a);
+                found.sort_by_key(|(a, _)| *a);
+                for ((ea, es), (fa, fs)) in expected.iter().zip(&found) {
+                    assert_eq!(ea, fa, "{word}");
+                    assert!((es - fs).abs() < 1e-4, "{word}: {es} against {fs}");
+                }
+                for leader in ["rare", "visio"] {
+                    let lead = || -> Box<dyn Query> {
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(fields[0], leader),
+                            IndexRecordOption::WithFreqs,
+                        ))
+                    };
+                    let both = |second: Box<dyn Query>| {
+                        BooleanQuery::new(vec![(Occur::Must, lead()), (Occur::Must, second)])
+                    };
+                    let mut expected = searcher
+                        .search(&both(Box::new(theirs.clone())), &all)
+                        .unwrap();
+                    let mut found = searcher
+                        .search(&both(Box::new(ours.clone())), &all)
+                        .unwrap();
+                    expected.sort_by_key(|(_, a)| *a);
+                    found.sort_by_key(|(_, a)| *a);
+                    assert_eq!(found.len(), expected.len(), "{leader} {word}");
+                    for ((es, ea), (fs, fa)) in expected.iter().zip(&found) {
+                        assert_eq!(ea, fa, "{leader} {word}");
+                        assert!((es - fs).abs() < 1e-4, "{leader} {word}");
+                    }
                 }
             }
         }
@@ -417,14 +551,23 @@ mod tests {
     fn explanations_give_the_same_score_as_the_search() {
         let (index, fields) = index();
         let searcher = index.reader().unwrap().searcher();
-        let query = BestOf::new(disjuncts(&fields, "cloud"), 0.1);
-        let top = searcher
-            .search(&query, &TopDocs::with_limit(5).order_by_score())
-            .unwrap();
-        assert!(!top.is_empty());
-        for (score, address) in top {
-            let explanation = query.explain(&searcher, address).unwrap();
-            assert!((explanation.value() - score).abs() < 1e-4);
+        for query in [
+            BestOf::new(disjuncts(&fields, "cloud"), 0.1),
+            mixed(&fields, "cloud"),
+        ] {
+            let top = searcher
+                .search(&query, &TopDocs::with_limit(5).order_by_score())
+                .unwrap();
+            assert!(!top.is_empty());
+            for (score, address) in top {
+                let explanation = query.explain(&searcher, address).unwrap();
+                assert!((explanation.value() - score).abs() < 1e-4);
+                assert!(
+                    explanation
+                        .to_pretty_json()
+                        .contains("TermQuery, product of")
+                );
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ mod alternatives;
 mod analysis;
 mod blocks;
 mod collector;
+mod conjunction;
 mod cursor;
 mod disjunction;
 mod document;

@@ -37,6 +37,7 @@ use tantivy::{Searcher as TantivySearcher, Term};
 use super::analysis::{
     english_analyzer, english_term, french_analyzer, french_term, normalize, terms, words,
 };
+use super::conjunction::AllOf;
 use super::disjunction::BestOf;
 use super::facets::{Slot, encode, position};
 use super::schema::Fields;
@@ -394,9 +395,9 @@ impl QueryBuilder<'_> {
     }
 }
 
-/// A word's match in each text field, at `weight`.
-fn stem_disjuncts(fields: &Fields, word: &str, weight: f32) -> Vec<Box<dyn Query>> {
-    let mut disjuncts = Vec::new();
+/// A word's match in each text field, at `weight`: terms and their boosts.
+fn stem_terms(fields: &Fields, word: &str, weight: f32) -> Vec<(Term, f32)> {
+    let mut terms = Vec::new();
     if let Some(fr) = french_term(word) {
         for (field, boost) in [
             (fields.name, NAME_BOOST),
@@ -407,7 +408,7 @@ fn stem_disjuncts(fields: &Fields, word: &str, weight: f32) -> Vec<Box<dyn Query
             (fields.description_fr, TEXT_BOOST),
             (fields.replaces, TEXT_BOOST),
         ] {
-            disjuncts.push(boosted(term_query(field, &fr), boost * weight));
+            terms.push((Term::from_field_text(field, &fr), boost * weight));
         }
     }
     if let Some(en) = english_term(word) {
@@ -416,10 +417,10 @@ fn stem_disjuncts(fields: &Fields, word: &str, weight: f32) -> Vec<Box<dyn Query
             (fields.context_en, CONTEXT_BOOST),
             (fields.description_en, TEXT_BOOST),
         ] {
-            disjuncts.push(boosted(term_query(field, &en), boost * weight));
+            terms.push((Term::from_field_text(field, &en), boost * weight));
         }
     }
-    disjuncts
+    terms
 }
 
 impl QueryBuilder<'_> {
@@ -430,23 +431,24 @@ impl QueryBuilder<'_> {
         if is_stop_word(word) && !prefix {
             return Ok(None);
         }
-        let mut disjuncts = if is_stop_word(word) {
+        let mut terms = if is_stop_word(word) {
             Vec::new()
         } else {
-            stem_disjuncts(fields, word, 1.0)
+            stem_terms(fields, word, 1.0)
         };
+        let mut constants = Vec::new();
         let distance = typo_distance(word);
         if distance > 0 && !self.is_known(word) {
             let close = self.close_words(word, distance)?;
             for (correction, _) in close.iter().take(CORRECTIONS) {
-                disjuncts.extend(stem_disjuncts(fields, correction, CORRECTION_WEIGHT));
+                terms.extend(stem_terms(fields, correction, CORRECTION_WEIGHT));
             }
             if !close.is_empty() {
                 let any_close = close
                     .iter()
                     .map(|(w, _)| basic_term_query(fields.words, w))
                     .collect();
-                disjuncts.push(constant(boxed(BestOf::new(any_close, 0.0)), FUZZY_FLOOR));
+                constants.push((boxed(BestOf::new(any_close, 0.0)), FUZZY_FLOOR));
             }
         }
         if prefix {
@@ -456,10 +458,17 @@ impl QueryBuilder<'_> {
                     .iter()
                     .map(|w| basic_term_query(fields.name_words, w))
                     .collect();
-                disjuncts.push(constant(boxed(BestOf::new(names, 0.0)), PREFIX_SCORE));
+                constants.push((boxed(BestOf::new(names, 0.0)), PREFIX_SCORE));
             }
         }
-        Ok((!disjuncts.is_empty()).then(|| boxed(BestOf::new(disjuncts, TIE_BREAKER))))
+        if terms.is_empty() && constants.is_empty() {
+            return Ok(None);
+        }
+        let best = constants.into_iter().fold(
+            BestOf::of(terms, Vec::new(), TIE_BREAKER),
+            |best, (query, score)| best.with_constant(query, score),
+        );
+        Ok(Some(boxed(best)))
     }
 
     /// A quoted phrase, matched word for word (French and English fields).
@@ -547,6 +556,14 @@ impl QueryBuilder<'_> {
         bonuses
     }
 
+    /// Every clause required, with optional bonuses (a bound on each document's score known).
+    pub(crate) fn all(
+        clauses: Vec<Box<dyn Query>>,
+        bonuses: Vec<Box<dyn Query>>,
+    ) -> Box<dyn Query> {
+        boxed(AllOf::new(clauses, bonuses))
+    }
+
     /// `main` (required) with optional bonuses.
     pub(crate) fn with_bonuses(
         main: Box<dyn Query>,
@@ -599,11 +616,17 @@ impl QueryBuilder<'_> {
             .iter()
             .filter_map(|w| french_term(w))
             .map(|term| {
-                let disjuncts = vec![
-                    boosted(term_query(fields.name, &term), NAME_BOOST),
-                    boosted(term_query(fields.other_names, &term), OTHER_NAMES_BOOST),
+                let terms = vec![
+                    (Term::from_field_text(fields.name, &term), NAME_BOOST),
+                    (
+                        Term::from_field_text(fields.other_names, &term),
+                        OTHER_NAMES_BOOST,
+                    ),
                 ];
-                (Occur::Must, boxed(BestOf::new(disjuncts, TIE_BREAKER)))
+                (
+                    Occur::Must,
+                    boxed(BestOf::of(terms, Vec::new(), TIE_BREAKER)),
+                )
             })
             .collect();
         (!clauses.is_empty()).then(|| boxed(BooleanQuery::new(clauses)))

@@ -575,9 +575,13 @@ impl<'a> Run<'a> {
         let least = words.div_ceil(2).max(1);
         let mut required = words;
         loop {
-            let text_query =
-                QueryBuilder::text(clauses.iter().map(|c| c.box_clone()).collect(), required);
-            let query = QueryBuilder::with_bonuses(text_query, self.builder().exact(text));
+            let clauses = clauses.iter().map(|c| c.box_clone()).collect();
+            let bonuses = self.builder().exact(text);
+            let query = if required == words {
+                QueryBuilder::all(clauses, bonuses)
+            } else {
+                QueryBuilder::with_bonuses(QueryBuilder::text(clauses, required), bonuses)
+            };
             let planned = self.planned(query, Interpretation::Text { words, required }, true)?;
             if planned.harvest.matched > 0 || required <= least {
                 return Ok(planned);
