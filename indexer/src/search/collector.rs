@@ -46,6 +46,12 @@ pub(crate) fn rounded(score: Score) -> u32 {
     (score.max(0.0) * 100.0 + 0.5) as u32
 }
 
+/// The smallest score whose relevance could be `relevance` or more, less a margin for the
+/// rounding of the division: `rounded(score) >= relevance` implies `score >= floor_of(relevance)`.
+fn floor_of(relevance: u64) -> Score {
+    (relevance as Score - 0.5) / 100.0 - 1e-3
+}
+
 /// A document's place in the order: larger is better.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Rank {
@@ -155,6 +161,9 @@ pub(crate) struct SegmentSearch {
     matched: u64,
     /// Worst of the kept documents on top.
     heap: BinaryHeap<Reverse<(SegmentRank, DocId, OrderedScore)>>,
+    /// By relevance, once the page is full: a score under this one cannot enter it (kept as a
+    /// number so that most documents are turned away by one comparison, before any rounding).
+    floor: Score,
 }
 
 /// Segment-local rank: the name variant holds a term ordinal, only comparable within the segment.
@@ -245,6 +254,7 @@ impl Collector for SearchCollector {
             total: 0,
             matched: 0,
             heap: BinaryHeap::with_capacity(plan.keep.min(1024) + 1),
+            floor: Score::NEG_INFINITY,
             plan,
         })
     }
@@ -458,13 +468,14 @@ impl SegmentSearch {
         let relevance_score = if self.plan.sort == Sort::Relevance {
             // Relevance comes first in the rank: a lower one cannot enter a full page, a higher one
             // cannot follow the cursor.
-            if full
-                && let Some(Reverse((worst, _, _))) = self.heap.peek()
-                && u64::from(rounded(scored.bound())) < worst.0
-            {
+            if scored.bound() < self.floor {
                 return;
             }
-            Some(scored.score())
+            let score = scored.score();
+            if score < self.floor {
+                return;
+            }
+            Some(score)
         } else {
             None
         };
@@ -495,6 +506,12 @@ impl SegmentSearch {
             }
             let score = relevance_score.unwrap_or_else(|| scored.score());
             self.heap.push(Reverse((rank, doc, OrderedScore(score))));
+            if self.plan.sort == Sort::Relevance
+                && self.heap.len() >= self.plan.keep
+                && let Some(Reverse((worst, _, _))) = self.heap.peek()
+            {
+                self.floor = floor_of(worst.0);
+            }
         }
     }
 }
@@ -528,6 +545,31 @@ impl SegmentCollector for SegmentSearch {
             matched: self.matched,
             tally: self.tally,
             top,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A score is never turned away by the floor of a relevance it rounds to (nor, the floor
+    /// growing with the relevance, by the floor of a smaller one).
+    #[test]
+    fn the_floor_never_turns_away_a_score_of_its_relevance() {
+        let mut state = 0x853c_49e6_748f_ea9bu64;
+        for step in 0..200_000u32 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let score = match step % 2 {
+                0 => (state % 8_000_000) as Score / 100_000.0,
+                // Right at the rounding edges: x.xx5
+                _ => ((state % 8_000) as Score + 0.5) / 100.0,
+            };
+            let relevance = u64::from(rounded(score));
+            assert!(score >= floor_of(relevance), "{score} against {relevance}");
+            assert!(floor_of(relevance) < floor_of(relevance + 1));
         }
     }
 }
