@@ -124,15 +124,9 @@ impl BestOfWeight {
     fn fields(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Vec<FieldScorer>> {
         let mut fields = Vec::with_capacity(self.terms.len());
         for (term, term_boost, bm25) in &self.terms {
-            let index = reader.inverted_index(term.field())?;
-            let Some(info) = index.get_term_info(term)? else {
+            let Some(postings) = postings(reader, term)? else {
                 continue;
             };
-            let postings =
-                index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-            if postings.doc() == TERMINATED {
-                continue;
-            }
             fields.push(FieldScorer {
                 postings,
                 norms: reader.get_fieldnorms_reader(term.field())?,
@@ -179,12 +173,9 @@ impl Weight for BestOfWeight {
             scorer.score(),
         );
         for (term, boost, bm25) in &self.terms {
-            let index = reader.inverted_index(term.field())?;
-            let Some(info) = index.get_term_info(term)? else {
+            let Some(mut postings) = postings(reader, term)? else {
                 continue;
             };
-            let mut postings =
-                index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
             if postings.doc() > doc || postings.seek(doc) != doc {
                 continue;
             }
@@ -214,6 +205,16 @@ impl Weight for BestOfWeight {
         }
         Ok(explanation)
     }
+}
+
+/// The postings of `term` in the segment, with frequencies; `None` when it has none.
+fn postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<Option<SegmentPostings>> {
+    let index = reader.inverted_index(term.field())?;
+    let Some(info) = index.get_term_info(term)? else {
+        return Ok(None);
+    };
+    let postings = index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+    Ok((postings.doc() != TERMINATED).then_some(postings))
 }
 
 /// A term's postings in one field, scored by BM25 on demand.
