@@ -45,6 +45,10 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("axe-can-fail", scenarios::axe_reports_a_planted_violation),
     ("event-grid", scenarios::open_an_event_grid_with_the_token),
     (
+        "event-agenda",
+        scenarios::open_a_participant_agenda_with_the_token,
+    ),
+    (
         "inline-script-blocked",
         scenarios::the_security_policy_blocks_inline_scripts,
     ),

@@ -543,3 +543,44 @@ pub fn open_an_event_grid_with_the_token<'a>(
         Ok(())
     })
 }
+
+/// A participant of a matchmaking day opens their agenda with their token (sent in a POST body):
+/// the page is theirs, and passes axe.
+pub fn open_a_participant_agenda_with_the_token<'a>(
+    browser: &'a Browser,
+    app: &'a TestApp,
+) -> Outcome<'a> {
+    Box::pin(async move {
+        let (event, organiser) = super::event(app).await?;
+        let response = app
+            .client
+            .post(app.url(&format!("/api/v1/events/{event}/participants")))
+            .bearer_auth(&organiser)
+            .json(&serde_json::json!({
+                "kind": "administration", "name": "CHU de Lille", "categories": ["iaas"]
+            }))
+            .send()
+            .await?;
+        ensure!(
+            response.status() == 201,
+            "registering a participant: {}",
+            response.status()
+        );
+        let body: serde_json::Value = response.json().await?;
+        let token = body["token"].as_str().context("the participant's token")?;
+        let form = format!("/evenements/{event}/agenda");
+        browser.open(&form).await?;
+        browser.find("#jeton").await?.send_keys(token).await?;
+        browser
+            .click(".registre-token-form button[type=submit]")
+            .await?;
+        browser.wait_for_path(&form, |p| p == form).await?;
+        let heading = browser.text("h1").await?;
+        ensure!(
+            heading == "CHU de Lille",
+            "the participant's token opened a page headed {heading:?}"
+        );
+        super::audit(browser, "event-agenda").await?;
+        Ok(())
+    })
+}
