@@ -240,51 +240,11 @@ impl Scorer for AllOfScorer {
 mod tests {
     use tantivy::collector::TopDocs;
     use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, TermQuery};
-    use tantivy::schema::{IndexRecordOption, Schema, TEXT};
-    use tantivy::{Index, IndexWriter};
+    use tantivy::schema::IndexRecordOption;
 
     use super::*;
     use crate::search::disjunction::BestOf;
-
-    /// Two text fields over a small vocabulary, in several segments, from a fixed pseudo-random
-    /// sequence.
-    fn index() -> (Index, Vec<tantivy::schema::Field>) {
-        let mut builder = Schema::builder();
-        let fields: Vec<_> = ["name", "text"]
-            .iter()
-            .map(|name| builder.add_text_field(name, TEXT))
-            .collect();
-        let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        let words = [
-            "cloud",
-            "visio",
-            "santé",
-            "souverain",
-            "messagerie",
-            "libre",
-        ];
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
-        for segment in 0..3 {
-            for _ in 0..(900 + segment * 3_000) {
-                let mut document = tantivy::TantivyDocument::default();
-                for field in &fields {
-                    let count = next(5);
-                    let text: Vec<&str> = (0..count).map(|_| words[next(6) as usize]).collect();
-                    document.add_text(*field, text.join(" "));
-                }
-                writer.add_document(document).unwrap();
-            }
-            writer.commit().unwrap();
-        }
-        (index, fields)
-    }
+    use crate::search::disjunction::tests::index;
 
     fn word(fields: &[tantivy::schema::Field], word: &str) -> Box<dyn Query> {
         let terms = vec![
@@ -312,12 +272,12 @@ mod tests {
         let all = TopDocs::with_limit(100_000).order_by_score();
         for words in [
             &["cloud"][..],
-            &["santé", "souverain"],
-            &["visio", "libre", "cloud"],
+            &["santé", "hébergement"],
+            &["visio", "messagerie", "cloud"],
             &["cloud", "absent"],
         ] {
             let parts = || words.iter().map(|w| word(&fields, w)).collect::<Vec<_>>();
-            let bonuses = || vec![bonus(&fields, "libre")];
+            let bonuses = || vec![bonus(&fields, "messagerie")];
             let mut clauses: Vec<_> = parts().into_iter().map(|q| (Occur::Must, q)).collect();
             clauses.extend(bonuses().into_iter().map(|q| (Occur::Should, q)));
             let theirs = BooleanQuery::new(clauses);

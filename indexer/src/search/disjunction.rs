@@ -423,7 +423,7 @@ impl Scorer for BestOfScorer {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use tantivy::collector::TopDocs;
     use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, TermQuery};
     use tantivy::schema::{IndexRecordOption, Schema, TEXT};
@@ -432,8 +432,8 @@ mod tests {
     use super::*;
 
     /// Three text fields over a small vocabulary, in several segments, from a fixed pseudo-random
-    /// sequence: words appear in one field, several or none.
-    fn index() -> (Index, Vec<tantivy::schema::Field>) {
+    /// sequence: words appear in one field, several or none (the conjunction's tests read it too).
+    pub(in crate::search) fn index() -> (Index, Vec<tantivy::schema::Field>) {
         let mut builder = Schema::builder();
         let fields: Vec<_> = ["a", "b", "c"]
             .iter()
