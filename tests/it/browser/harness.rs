@@ -270,6 +270,35 @@ impl Browser {
         }
     }
 
+    /// Clicks `css` and waits (up to 20 s) for the page it loads, even at the same address (a form
+    /// posted to its own URL): the current document is marked first, and a complete document
+    /// without the mark is the new one.
+    pub async fn click_for_new_page(&self, css: &str) -> Result<()> {
+        self.script("window.registreOldPage = true", vec![]).await?;
+        self.click(css).await?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            // While the page changes, the script may find no document to run in: not loaded yet.
+            let loaded = self
+                .script(
+                    "return document.readyState === 'complete' && !window.registreOldPage",
+                    vec![],
+                )
+                .await
+                .is_ok_and(|ready| ready == Value::Bool(true));
+            if loaded {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!(
+                    "clicking `{css}` loaded no new page (still on {})",
+                    self.path().await.unwrap_or_default()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn find(&self, css: &str) -> Result<Element> {
         match self.client.find(Locator::Css(css)).await {
             Ok(element) => Ok(element),

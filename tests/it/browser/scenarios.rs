@@ -504,6 +504,21 @@ pub fn axe_reports_a_planted_violation<'a>(browser: &'a Browser, _app: &'a TestA
     })
 }
 
+/// Types `token` into the token form at `form` and sends it; the answer is a new page at the same
+/// address.
+async fn submit_token(browser: &Browser, form: &str, token: &str) -> Result<()> {
+    browser.find("#jeton").await?.send_keys(token).await?;
+    browser
+        .click_for_new_page(".registre-token-form button[type=submit]")
+        .await?;
+    let path = browser.path().await?;
+    ensure!(
+        path == form,
+        "the token form answered at {path}, not {form}"
+    );
+    Ok(())
+}
+
 /// A matchmaking day's organiser opens the grid with the token (sent in a POST body, never in the
 /// address); a wrong token gets the form back, marked invalid. Both pages pass axe.
 pub fn open_an_event_grid_with_the_token<'a>(
@@ -514,22 +529,14 @@ pub fn open_an_event_grid_with_the_token<'a>(
         let (event, token) = super::event(app).await?;
         let form = format!("/evenements/{event}/grille");
         browser.open(&form).await?;
-        browser.find("#jeton").await?.send_keys("rgo_wrong").await?;
-        browser
-            .click(".registre-token-form button[type=submit]")
-            .await?;
-        browser.wait_for_path(&form, |p| p == form).await?;
+        submit_token(browser, &form, "rgo_wrong").await?;
         let invalid = browser.find("#jeton").await?.attr("aria-invalid").await?;
         ensure!(
             invalid.as_deref() == Some("true"),
             "a wrong token is not marked invalid (aria-invalid={invalid:?})"
         );
         super::audit(browser, "event-token-refused").await?;
-        browser.find("#jeton").await?.send_keys(&token).await?;
-        browser
-            .click(".registre-token-form button[type=submit]")
-            .await?;
-        browser.wait_for_path(&form, |p| p == form).await?;
+        submit_token(browser, &form, &token).await?;
         let heading = browser.text("h1").await?;
         ensure!(
             heading == "Grille de l'organisateur",
@@ -570,11 +577,7 @@ pub fn open_a_participant_agenda_with_the_token<'a>(
         let token = body["token"].as_str().context("the participant's token")?;
         let form = format!("/evenements/{event}/agenda");
         browser.open(&form).await?;
-        browser.find("#jeton").await?.send_keys(token).await?;
-        browser
-            .click(".registre-token-form button[type=submit]")
-            .await?;
-        browser.wait_for_path(&form, |p| p == form).await?;
+        submit_token(browser, &form, token).await?;
         let heading = browser.text("h1").await?;
         ensure!(
             heading == "CHU de Lille",
