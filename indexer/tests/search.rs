@@ -177,6 +177,27 @@ async fn a_first_start_rebuilds_every_supplier_and_offer_into_a_published_genera
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebuild_merges_its_segments_into_one_per_search_thread() {
+    let catalogue = Catalogue::loaded().await;
+    let mut settings = catalogue.settings();
+    // Three writer threads each flush a segment of their own at the commit.
+    settings.writer_threads = 3;
+    settings.writer_memory = 3 * 15 * 1024 * 1024;
+    for threads in [1, 2] {
+        settings.search_threads = threads;
+        let (mut indexer, searcher) =
+            Indexer::open(catalogue.store.clone(), settings.clone()).unwrap();
+        indexer.rebuild().await.unwrap();
+        let status = searcher.status();
+        assert_eq!(status.segments, threads, "{threads} search threads");
+        let (suppliers, offers) = catalogue.store.catalogue_counts().await.unwrap();
+        assert_eq!(status.documents, suppliers + offers);
+        assert_eq!(indexed_keys(&searcher), dataset_keys());
+        indexer.close().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reopened_index_is_kept_and_a_schema_change_rebuilds_it_into_a_fresh_generation() {
     let catalogue = Catalogue::loaded().await;
     let (indexer, _) = catalogue.indexed().await;

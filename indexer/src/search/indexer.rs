@@ -23,6 +23,7 @@ use chrono::NaiveDate;
 use registre_store::{CatalogueSlice, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::DocSetCollector;
+use tantivy::merge_policy::{LogMergePolicy, NoMergePolicy};
 use tantivy::query::RangeQuery;
 use tantivy::{Index, IndexWriter, ReloadPolicy, Term, Warmer};
 
@@ -34,6 +35,7 @@ use super::layout::{GenerationMeta, Layout};
 use super::parallel::SearchThreads;
 use super::schema::{self, Fields, schema_version};
 use super::searcher::{LiveIndex, Searcher};
+use super::segments::merge_into;
 
 /// How the indexer works; `IndexerSettings::new(dir)` gives the defaults.
 #[derive(Debug, Clone)]
@@ -329,6 +331,8 @@ impl Indexer {
         analysis::register(index.tokenizers());
         let mut writer: IndexWriter = index
             .writer_with_num_threads(self.settings.writer_threads, self.settings.writer_memory)?;
+        // The segments are merged once, at the end (see `merge_into`), not level by level meanwhile.
+        writer.set_merge_policy(Box::new(NoMergePolicy));
         let mut after = None;
         let mut added: u64 = 0;
         loop {
@@ -350,10 +354,13 @@ impl Indexer {
             day,
         })
         .expect("a checkpoint serialises");
+        let parts = self.settings.search_threads.max(1);
         let writer = blocking(move || {
             let mut prepared = writer.prepare_commit()?;
             prepared.set_payload(&payload);
             prepared.commit()?;
+            merge_into(&mut writer, parts)?;
+            writer.set_merge_policy(Box::new(LogMergePolicy::default()));
             Ok(writer)
         })
         .await?;

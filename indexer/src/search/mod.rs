@@ -26,6 +26,7 @@ mod parallel;
 mod query;
 mod schema;
 mod searcher;
+mod segments;
 pub mod types;
 
 pub use analysis::normalize;

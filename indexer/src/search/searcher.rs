@@ -66,6 +66,8 @@ pub struct IndexStatus {
     pub ready: bool,
     pub generation: Option<String>,
     pub documents: u64,
+    /// Segments of the live generation (a rebuild leaves one per search thread).
+    pub segments: usize,
 }
 
 /// A handle on the live index: clone it freely. Searches are synchronous and CPU-bound: call them
@@ -115,15 +117,20 @@ impl Searcher {
 
     pub fn status(&self) -> IndexStatus {
         match self.live() {
-            Ok(live) => IndexStatus {
-                ready: true,
-                generation: Some(live.generation.clone()),
-                documents: live.reader.searcher().num_docs(),
-            },
+            Ok(live) => {
+                let searcher = live.reader.searcher();
+                IndexStatus {
+                    ready: true,
+                    generation: Some(live.generation.clone()),
+                    documents: searcher.num_docs(),
+                    segments: searcher.segment_readers().len(),
+                }
+            }
             Err(_) => IndexStatus {
                 ready: false,
                 generation: None,
                 documents: 0,
+                segments: 0,
             },
         }
     }
