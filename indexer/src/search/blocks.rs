@@ -7,14 +7,12 @@
 //! (see `facets::BlockCounter`), instead of decoding every matching document's values one by one —
 //! which is what made facet counting most of a search's time on large catalogues.
 //!
-//! The masks are built once per segment, when a new index generation is opened (a tantivy
-//! [`Warmer`]), and dropped with the segment: about 17 MB for a million documents.
+//! The masks are built once per segment, when a new index generation is opened (see `warm`), and
+//! dropped with the segment: about 17 MB for a million documents.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, RwLock};
 
-use tantivy::index::SegmentId;
-use tantivy::{DocId, Searcher, SearcherGeneration, SegmentReader, Warmer};
+use tantivy::{DocId, SegmentReader};
 
 /// Documents per block: the bits of a `u64`.
 pub(crate) const BLOCK: DocId = 64;
@@ -93,53 +91,6 @@ impl SegmentFacets {
         let width = self.values.len();
         let start = block as usize * width;
         &self.masks[start..start + width]
-    }
-}
-
-/// The block masks of every live segment, kept by the index reader as its warmer.
-#[derive(Debug, Default)]
-pub(crate) struct FacetCache {
-    segments: RwLock<HashMap<SegmentId, Arc<SegmentFacets>>>,
-}
-
-impl FacetCache {
-    /// The masks of `reader`'s segment, built now if the warmer has not seen it.
-    pub(crate) fn get(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentFacets>> {
-        let id = reader.segment_id();
-        if let Some(found) = self
-            .segments
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&id)
-        {
-            return Ok(found.clone());
-        }
-        let built = Arc::new(SegmentFacets::load(reader)?);
-        self.segments
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, built.clone());
-        Ok(built)
-    }
-}
-
-impl Warmer for FacetCache {
-    fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
-        for reader in searcher.segment_readers() {
-            self.get(reader)?;
-        }
-        Ok(())
-    }
-
-    fn garbage_collect(&self, live_generations: &[&SearcherGeneration]) {
-        let live: HashSet<SegmentId> = live_generations
-            .iter()
-            .flat_map(|generation| generation.segments().keys().copied())
-            .collect();
-        self.segments
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|id, _| live.contains(id));
     }
 }
 

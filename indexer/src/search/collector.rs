@@ -3,7 +3,7 @@
 //!
 //! Filters are not part of the tantivy query: the documents matching the text are gathered block by
 //! block (64 documents, one bit each) and each block is judged against every filter and counted from
-//! the segment's facet masks held in memory (see `blocks` and `facets::BlockCounter`), which gives in
+//! the segment's facet masks held in memory (see `blocks`, `warm` and `facets::BlockCounter`), which gives in
 //! the same pass the counts of each facet under all the other filters (disjunctive counts) — one pass
 //! where a query per filtered facet would need several. The page is the best `limit` documents
 //! strictly after the cursor in sort order. The collector drives the scorer itself and asks for a
@@ -18,15 +18,15 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{ColumnValues, StrColumn};
 use tantivy::query::{Scorer, Weight};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TERMINATED};
 
-use super::blocks::{BLOCK, FacetCache, SegmentFacets};
+use super::blocks::BLOCK;
 use super::conjunction::AllOfScorer;
 use super::cursor::Position;
 use super::facets::{BlockCounter, FilterSet, Tally};
 use super::types::Sort;
+use super::warm::{SegmentCache, Warm};
 
 /// What to collect.
 #[derive(Debug, Clone)]
@@ -131,7 +131,7 @@ pub(crate) struct Harvest {
 
 pub(crate) struct SearchCollector {
     pub plan: Arc<Plan>,
-    pub facets: Arc<FacetCache>,
+    pub segments: Arc<SegmentCache>,
 }
 
 /// Where the cursor's name falls in one segment's name dictionary.
@@ -147,16 +147,12 @@ enum NameCursor {
 pub(crate) struct SegmentSearch {
     plan: Arc<Plan>,
     segment: SegmentOrdinal,
-    masks: Arc<SegmentFacets>,
+    warm: Arc<Warm>,
     counter: BlockCounter,
     /// The block being gathered, the documents of it matching the text, and those passing the filters.
     block: DocId,
     matched_in_block: u64,
     passing_in_block: u64,
-    uid: Arc<dyn ColumnValues<u64>>,
-    qualification: Arc<dyn ColumnValues<u64>>,
-    until: Arc<dyn ColumnValues<u64>>,
-    name: Option<StrColumn>,
     name_cursor: NameCursor,
     after: Option<(u64, u64, u64)>,
     tally: Tally,
@@ -203,11 +199,10 @@ impl Collector for SearchCollector {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentSearch> {
-        let fast = reader.fast_fields();
+        let warm = self.segments.get(reader)?;
         let plan = self.plan.clone();
-        let (name, name_cursor) = if plan.sort == Sort::Name {
-            let column = fast.str("name_sort")?;
-            let cursor = match (&column, &plan.after) {
+        let name_cursor = if plan.sort == Sort::Name {
+            match (&warm.name_sort, &plan.after) {
                 (Some(column), Some(Position::Name { n, .. })) => {
                     let dictionary = column.dictionary();
                     match dictionary.term_ord(n.as_bytes())? {
@@ -229,28 +224,22 @@ impl Collector for SearchCollector {
                     }
                 }
                 _ => NameCursor::None,
-            };
-            (column, cursor)
+            }
         } else {
-            (None, NameCursor::None)
+            NameCursor::None
         };
         let after = match (&plan.after, plan.sort) {
             (Some(position), sort) if sort != Sort::Name => position_rank(sort, position),
             _ => None,
         };
-        let masks = self.facets.get(reader)?;
-        let counter = BlockCounter::new(&plan.filters, masks.values());
+        let counter = BlockCounter::new(&plan.filters, warm.facets.values());
         Ok(SegmentSearch {
             segment,
-            masks,
+            warm,
             counter,
             block: DocId::MAX,
             matched_in_block: 0,
             passing_in_block: !0,
-            uid: fast.u64("uid")?.first_or_default_col(0),
-            qualification: fast.u64("qualification")?.first_or_default_col(0),
-            until: fast.u64("qualified_until")?.first_or_default_col(0),
-            name,
             name_cursor,
             after,
             tally: Tally::default(),
@@ -335,14 +324,15 @@ impl SegmentSearch {
         self.total += u64::from((matched & self.passing_in_block).count_ones());
         if self.plan.count_facets {
             self.counter
-                .count(self.masks.row(self.block), matched, &mut self.tally);
+                .count(self.warm.facets.row(self.block), matched, &mut self.tally);
         }
     }
 
     fn rank(&self, doc: DocId, score: Score, uid: u64) -> Option<SegmentRank> {
         if self.plan.sort == Sort::Name {
             let ord = self
-                .name
+                .warm
+                .name_sort
                 .as_ref()
                 .and_then(|column| column.ords().first(doc))
                 .unwrap_or(u64::MAX);
@@ -355,8 +345,8 @@ impl SegmentSearch {
         }
         // Each column is read only for the order that uses it.
         let (qualification, until) = match self.plan.sort {
-            Sort::Relevance => (self.qualification.get_val(doc), 0),
-            _ => (0, self.until.get_val(doc)),
+            Sort::Relevance => (self.warm.qualification.get_val(doc), 0),
+            _ => (0, self.warm.until.get_val(doc)),
         };
         let (a, b, c) = numeric_rank(self.plan.sort, score, qualification, until, uid);
         match self.after {
@@ -366,16 +356,16 @@ impl SegmentSearch {
     }
 
     fn position(&self, doc: DocId, score: Score) -> Position {
-        let uid = self.uid.get_val(doc);
+        let uid = self.warm.uid.get_val(doc);
         match self.plan.sort {
             Sort::Relevance => Position::Relevance {
                 r: rounded(score),
-                q: self.qualification.get_val(doc) as u8,
+                q: self.warm.qualification.get_val(doc) as u8,
                 u: uid,
             },
             Sort::Name => {
                 let mut bytes = Vec::new();
-                if let Some(column) = &self.name
+                if let Some(column) = &self.warm.name_sort
                     && let Some(ord) = column.ords().first(doc)
                 {
                     let _ = column.dictionary().ord_to_term(ord, &mut bytes);
@@ -386,7 +376,7 @@ impl SegmentSearch {
                 }
             }
             Sort::QualificationEnd | Sort::QualificationEndDesc => Position::Until {
-                d: self.until.get_val(doc),
+                d: self.warm.until.get_val(doc),
                 u: uid,
             },
         }
@@ -453,11 +443,11 @@ impl SegmentSearch {
     fn offer<S: Scored + ?Sized>(&mut self, doc: DocId, scored: &mut S) {
         let block = doc / BLOCK;
         if block != self.block {
-            self.masks.prefetch_row(block);
+            self.warm.facets.prefetch_row(block);
             self.finish_block();
             self.block = block;
             self.passing_in_block = if self.counter.filtered() {
-                self.counter.pass(self.masks.row(block))
+                self.counter.pass(self.warm.facets.row(block))
             } else {
                 !0
             };
@@ -494,7 +484,7 @@ impl SegmentSearch {
                 return;
             }
         }
-        let uid = self.uid.get_val(doc);
+        let uid = self.warm.uid.get_val(doc);
         let Some(rank) = self.rank(doc, relevance_score.unwrap_or(0.0), uid) else {
             return;
         };

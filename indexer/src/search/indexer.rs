@@ -28,7 +28,6 @@ use tantivy::query::RangeQuery;
 use tantivy::{Index, IndexWriter, ReloadPolicy, Term, Warmer};
 
 use super::analysis;
-use super::blocks::FacetCache;
 use super::document::{day_number, records_of};
 use super::events::EventCursor;
 use super::layout::{GenerationMeta, Layout};
@@ -36,6 +35,7 @@ use super::parallel::SearchThreads;
 use super::schema::{self, Fields, schema_version};
 use super::searcher::{LiveIndex, Searcher};
 use super::segments::merge_into;
+use super::warm::SegmentCache;
 
 /// How the indexer works; `IndexerSettings::new(dir)` gives the defaults.
 #[derive(Debug, Clone)]
@@ -156,8 +156,8 @@ fn live_index(
     directory: &Path,
     threads: Arc<SearchThreads>,
 ) -> Result<LiveIndex, IndexerError> {
-    let facets = Arc::new(FacetCache::default());
-    let warmer: Weak<dyn Warmer> = Arc::downgrade(&facets) as Weak<dyn Warmer>;
+    let segments = Arc::new(SegmentCache::default());
+    let warmer: Weak<dyn Warmer> = Arc::downgrade(&segments) as Weak<dyn Warmer>;
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
@@ -171,7 +171,7 @@ fn live_index(
         reader,
         fields,
         generation,
-        facets,
+        segments,
         threads,
     })
 }

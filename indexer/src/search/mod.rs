@@ -28,6 +28,7 @@ mod schema;
 mod searcher;
 mod segments;
 pub mod types;
+mod warm;
 
 pub use analysis::normalize;
 pub use from_async::run_search_work;

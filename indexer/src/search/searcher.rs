@@ -20,7 +20,6 @@ use super::alternatives::{asks_for_alternative, find_product, is_framing};
 use super::analysis::{
     english_analyzer, english_term, french_analyzer, french_term, normalize, terms, word_spans,
 };
-use super::blocks::FacetCache;
 use super::collector::{Harvest, Plan, Ranked, SearchCollector, rounded};
 use super::cursor::{self, Position};
 use super::document::StoredHit;
@@ -35,6 +34,7 @@ use super::types::{
     Explanation, Highlight, HighlightField, Hit, Interpretation, MAX_LIMIT, MAX_QUERY_CHARS,
     MAX_SUGGESTIONS, Qualification, SearchError, SearchRequest, SearchResults, Suggestion,
 };
+use super::warm::SegmentCache;
 
 impl From<tantivy::TantivyError> for SearchError {
     fn from(error: tantivy::TantivyError) -> Self {
@@ -55,7 +55,7 @@ pub(crate) struct LiveIndex {
     pub generation: String,
     /// The facet masks of the reader's segments (the reader's warmer, held here: it keeps a weak
     /// reference only).
-    pub facets: Arc<FacetCache>,
+    pub segments: Arc<SegmentCache>,
     pub threads: Arc<SearchThreads>,
 }
 
@@ -214,9 +214,10 @@ impl Searcher {
         let start = typed.into_bytes();
         let mut end = start.clone();
         end.push(0xFF);
+        let segments = live.segments.clone();
         let rank = move |segment: &SegmentReader| {
-            let fast = segment.fast_fields();
-            let names = fast.str("name_sort").ok().flatten();
+            let warm = segments.get(segment).ok();
+            let names = warm.as_ref().and_then(|w| w.name_sort.clone());
             let (from, to) = names
                 .as_ref()
                 .and_then(|column| {
@@ -231,11 +232,8 @@ impl Searcher {
                 .map_or((u64::MAX, 0), |(lower, upper)| {
                     (lower_ord(lower), upper_ord(upper))
                 });
-            let qualification = fast
-                .u64("qualification")
-                .map(|c| c.first_or_default_col(0))
-                .ok();
-            let uid = fast.u64("uid").map(|c| c.first_or_default_col(0)).ok();
+            let qualification = warm.as_ref().map(|w| w.qualification.clone());
+            let uid = warm.as_ref().map(|w| w.uid.clone());
             move |doc: DocId| {
                 let starts = names
                     .as_ref()
@@ -420,7 +418,7 @@ struct Run<'a> {
     keep: usize,
     searcher: TantivySearcher,
     fields: &'a Fields,
-    facets: &'a Arc<FacetCache>,
+    segments: &'a Arc<SegmentCache>,
     threads: &'a SearchThreads,
     lookups: Lookups,
     request: &'a SearchRequest,
@@ -449,7 +447,7 @@ impl<'a> Run<'a> {
             keep,
             searcher: live.reader.searcher(),
             fields: &live.fields,
-            facets: &live.facets,
+            segments: &live.segments,
             threads: &live.threads,
             lookups: Lookups::default(),
             request,
@@ -481,7 +479,7 @@ impl<'a> Run<'a> {
             query,
             &SearchCollector {
                 plan: Arc::new(plan),
-                facets: self.facets.clone(),
+                segments: self.segments.clone(),
             },
         )?)
     }
