@@ -162,6 +162,17 @@ impl Application {
     }
 }
 
+/// The application's runtime: twice as many workers as cores, so that searches may hold a worker
+/// for their few milliseconds of work while others serve the network, the timers and the indexer
+/// (see `registre_indexer::search::run_search_work`).
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2 * cores)
+        .enable_all()
+        .build()
+}
+
 /// Where the open-data dump is published: `<data-dir>/open-data`.
 pub fn open_data_dir(settings: &Settings) -> std::path::PathBuf {
     settings.data_dir.join("open-data")

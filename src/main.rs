@@ -70,7 +70,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Runtime::new().expect("the Tokio runtime starts");
+    let runtime = registre::runtime().expect("the Tokio runtime starts");
     let outcome = runtime.block_on(async {
         match cli.command {
             None => serve(cli.settings).await,

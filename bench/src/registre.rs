@@ -140,10 +140,8 @@ fn self_memory() -> (u64, u64) {
 
 /// The child: rebuild, in-process search, then serve until standard input closes.
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    // The application's own runtime, as `registre` builds it.
+    let runtime = registre::runtime()?;
     let queries: Vec<BenchQuery> = serde_json::from_slice(&std::fs::read(&args.queries)?)?;
     let database_url = format!(
         "sqlite://{}?mode=rwc",
@@ -562,10 +560,7 @@ pub fn profile(args: &ProfileArgs) -> anyhow::Result<()> {
     } = args.clone();
     let data_dir = data_dir.as_path();
     let kind = kind.as_deref();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let runtime = registre::runtime()?;
     let database_url = format!(
         "sqlite://{}?mode=rwc",
         data_dir.join("registre.db").display()
