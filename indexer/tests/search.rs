@@ -187,9 +187,20 @@ async fn a_rebuild_merges_its_segments_into_one_per_search_thread() {
         settings.search_threads = threads;
         let (mut indexer, searcher) =
             Indexer::open(catalogue.store.clone(), settings.clone()).unwrap();
-        indexer.rebuild().await.unwrap();
+        let report = indexer.rebuild().await.unwrap();
         let status = searcher.status();
         assert_eq!(status.segments, threads, "{threads} search threads");
+        // The merged segments' files are gone from the generation.
+        let files = std::fs::read_dir(catalogue.index_dir().join(&report.generation)).unwrap();
+        let segment_files: BTreeSet<String> = files
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter_map(|name| {
+                let (stem, _) = name.split_once('.')?;
+                (stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .then(|| stem.to_owned())
+            })
+            .collect();
+        assert_eq!(segment_files.len(), threads, "{segment_files:?}");
         let (suppliers, offers) = catalogue.store.catalogue_counts().await.unwrap();
         assert_eq!(status.documents, suppliers + offers);
         assert_eq!(indexed_keys(&searcher), dataset_keys());

@@ -18,14 +18,15 @@ use tantivy::index::SegmentId;
 
 /// Merges the writer's committed segments into (at most) `parts` segments, and waits for them.
 pub(crate) fn merge_into(writer: &mut IndexWriter, parts: usize) -> tantivy::Result<()> {
-    let metas = writer.index().searchable_segment_metas()?;
-    let groups = balanced(
-        metas
-            .iter()
-            .map(|meta| (meta.id(), meta.num_docs()))
-            .collect(),
-        parts,
-    );
+    // The metas are not held while the merges run: tantivy keeps the files of every segment whose
+    // meta is alive, and would leave the merged segments' files on disk.
+    let sizes = writer
+        .index()
+        .searchable_segment_metas()?
+        .iter()
+        .map(|meta| (meta.id(), meta.num_docs()))
+        .collect();
+    let groups = balanced(sizes, parts);
     let merges: Vec<_> = groups
         .iter()
         .filter(|group| group.len() > 1)
