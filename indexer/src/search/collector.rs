@@ -3,10 +3,10 @@
 //!
 //! Filters are not part of the tantivy query: the documents matching the text are gathered block by
 //! block (64 documents, one bit each) and each block is judged against every filter and counted from
-//! the segment's facet masks held in memory (see `blocks`, `warm` and `facets::BlockCounter`), which gives in
-//! the same pass the counts of each facet under all the other filters (disjunctive counts) — one pass
-//! where a query per filtered facet would need several. The page is the best `limit` documents
-//! strictly after the cursor in sort order. The collector drives the scorer itself and asks for a
+//! the segment's facet masks held in memory (see `blocks`, `warm` and `facets::BlockCounter`), which
+//! gives in the same pass the counts of each facet under all the other filters (disjunctive
+//! counts) — one pass where a query per filtered facet would need several. The page is the best
+//! `limit` documents strictly after the cursor in sort order. The collector drives the scorer itself and asks for a
 //! document's score only when the page needs it: never for a document the filters leave out, and by
 //! relevance, once the page is full, only when the bound on its score (given by `conjunction::AllOf`)
 //! reaches the page's floor; a document scoring below the worst one kept is dropped before anything

@@ -7,8 +7,8 @@
 //! segments as their memory fills) and, once committed, merges them into one segment per search
 //! thread, of near-equal document counts, the merges running side by side. Measured on the
 //! benchmark's million documents with two search threads: two segments instead of the six that
-//! tantivy's default policy left, 7% less CPU per search and 8% more searches per second over HTTP;
-//! the rebuild takes about 5 s more (docs/BENCHMARKS.md, seventh round).
+//! tantivy's default policy left, 7% less CPU per search and 8% more searches per second over HTTP.
+//! The merges take a few seconds of the rebuild (docs/BENCHMARKS.md, seventh round).
 //!
 //! Later writes go back to tantivy's log merge policy: their small segments are merged among
 //! themselves, and the two large ones are left alone.
