@@ -6,11 +6,11 @@
 //! the segment's facet masks held in memory (see `blocks`, `warm` and `facets::BlockCounter`), which
 //! gives in the same pass the counts of each facet under all the other filters (disjunctive
 //! counts) — one pass where a query per filtered facet would need several. The page is the best
-//! `limit` documents strictly after the cursor in sort order. The collector drives the scorer itself and asks for a
-//! document's score only when the page needs it: never for a document the filters leave out, and by
-//! relevance, once the page is full, only when the bound on its score (given by `conjunction::AllOf`)
-//! reaches the page's floor; a document scoring below the worst one kept is dropped before anything
-//! else of it is read.
+//! `limit` documents strictly after the cursor in sort order. The collector drives the scorer itself
+//! and asks for a document's score only when the page needs it: never for a document the filters
+//! leave out, and by relevance, once the page is full, only when the bound on its score (given by
+//! `conjunction::AllOf`) reaches the page's floor; a document scoring below the worst one kept is
+//! dropped before anything else of it is read.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
