@@ -542,6 +542,12 @@ pub struct ProfileArgs {
     /// Client threads (connections) of the HTTP pass.
     #[arg(long, default_value_t = 2)]
     pub clients: usize,
+    /// Only queries whose text is this one (with any filters).
+    #[arg(long)]
+    pub query: Option<String>,
+    /// How many of the slowest queries to list (by their median over the rounds).
+    #[arg(long, default_value_t = 8)]
+    pub slow: usize,
 }
 
 /// In-process latency per query kind, with 20 hits (the default) and with one hit (what hits cost:
@@ -557,6 +563,8 @@ pub fn profile(args: &ProfileArgs) -> anyhow::Result<()> {
         search_threads,
         http,
         clients,
+        slow,
+        query,
     } = args.clone();
     let data_dir = data_dir.as_path();
     let kind = kind.as_deref();
@@ -593,16 +601,17 @@ pub fn profile(args: &ProfileArgs) -> anyhow::Result<()> {
     let queries: Vec<BenchQuery> = crate::queries::generate(seed, query_seed, 1_000)
         .into_iter()
         .filter(|q| kind.is_none_or(|k| q.kind == k))
+        .filter(|q| query.as_ref().is_none_or(|text| &q.q == text))
         .collect();
     let mut by_kind: std::collections::BTreeMap<String, (Vec<f64>, Vec<f64>, u64)> =
         Default::default();
     for request in queries.iter().take(200) {
         searcher.search(&request_of(request))?;
     }
-    let mut slowest: Vec<(f64, String, String)> = Vec::new();
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); queries.len()];
     let started = Instant::now();
     for _ in 0..rounds {
-        for query in &queries {
+        for (index, query) in queries.iter().enumerate() {
             let mut request = request_of(query);
             let t = Instant::now();
             let total = searcher.search(&request)?.total;
@@ -611,7 +620,7 @@ pub fn profile(args: &ProfileArgs) -> anyhow::Result<()> {
             let t = Instant::now();
             searcher.search(&request)?;
             let one = t.elapsed().as_secs_f64() * 1000.0;
-            slowest.push((full, query.q.clone(), query.kind.clone()));
+            times[index].push(full);
             let entry = by_kind.entry(query.kind.clone()).or_default();
             entry.0.push(full);
             entry.1.push(one);
@@ -649,12 +658,21 @@ pub fn profile(args: &ProfileArgs) -> anyhow::Result<()> {
         "| all | | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | |",
         f.mean_ms, f.p50_ms, f.p99_ms, o.mean_ms, o.p99_ms
     );
-    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
-    // Each query once, at its slowest (a sorted list's duplicates are not side by side).
-    let mut seen = std::collections::HashSet::new();
-    slowest.retain(|(_, text, _)| seen.insert(text.clone()));
-    for (ms, text, kind) in slowest.iter().take(8) {
-        println!("slow: {ms:.2} ms  {kind}  {text:?}");
+    // Each query at its median over the rounds (one slow round is noise, a slow median is not).
+    let mut medians: Vec<(f64, &BenchQuery)> = times
+        .iter_mut()
+        .zip(&queries)
+        .map(|(times, query)| {
+            times.sort_by(f64::total_cmp);
+            (times[times.len() / 2], query)
+        })
+        .collect();
+    medians.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (ms, query) in medians.iter().take(slow) {
+        println!(
+            "slow: {ms:.2} ms (median)  {}  {:?}  {:?}",
+            query.kind, query.q, query.filters
+        );
     }
     // Throughput under two concurrent searches (two threads sharing the query set), which latency
     // on an idle machine does not show: work spread over idle cores is not free when none is idle.

@@ -201,6 +201,19 @@ async fn a_rebuild_merges_its_segments_into_one_per_search_thread() {
             })
             .collect();
         assert_eq!(segment_files.len(), threads, "{segment_files:?}");
+        // Each segment, merged from several, holds its documents in the order of their facet
+        // values' key (which keeps a block's facet masks mostly zero).
+        let index =
+            tantivy::Index::open_in_dir(catalogue.index_dir().join(&report.generation)).unwrap();
+        let reader = index.reader().unwrap();
+        for segment in reader.searcher().segment_readers() {
+            let column = segment.fast_fields().u64("cluster").unwrap();
+            let keys: Vec<u64> = (0..segment.max_doc())
+                .map(|doc| column.first(doc).unwrap())
+                .collect();
+            assert!(keys.is_sorted(), "{threads} search threads");
+            assert!(keys.first() < keys.last(), "several keys: {keys:?}");
+        }
         let (suppliers, offers) = catalogue.store.catalogue_counts().await.unwrap();
         assert_eq!(status.documents, suppliers + offers);
         assert_eq!(indexed_keys(&searcher), dataset_keys());

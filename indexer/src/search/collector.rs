@@ -324,7 +324,7 @@ impl SegmentSearch {
         self.total += u64::from((matched & self.passing_in_block).count_ones());
         if self.plan.count_facets {
             self.counter
-                .count(self.warm.facets.row(self.block), matched, &mut self.tally);
+                .count(self.warm.facets.block(self.block), matched, &mut self.tally);
         }
     }
 
@@ -443,7 +443,7 @@ impl SegmentSearch {
     fn offer<S: Scored + ?Sized>(&mut self, doc: DocId, scored: &mut S) {
         let block = doc / BLOCK;
         if block != self.block {
-            self.warm.facets.prefetch_row(block);
+            self.warm.facets.prefetch(block);
             self.finish_block();
             self.block = block;
             self.passing_in_block = if self.counter.filtered() {

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 
 use super::analysis::normalize;
-use super::facets::{Slot, attestation_value, country_value, encode, position};
+use super::facets::{Slot, attestation_value, cluster_key, country_value, encode, position};
 use super::schema::{Fields, uid};
 use super::types::{AttestationDigest, AttestationItem, DocKind, Qualification, SupplierSummary};
 
@@ -519,6 +519,7 @@ impl IndexRecord {
         for facet in &self.facets {
             doc.add_u64(fields.facet, *facet);
         }
+        doc.add_u64(fields.cluster, cluster_key(&self.facets));
         doc.add_u64(
             fields.qualification,
             u64::from(stored.attestations.qualification.rank()),
