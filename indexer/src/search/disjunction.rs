@@ -11,8 +11,9 @@
 //! boxed scorer per field; anything else (phrases, constant-score groups) joins as a boxed scorer.
 //! The score is tantivy's: the best field's score plus `tie_breaker` times the others'.
 
+use tantivy::InvertedIndexReader;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::{
     Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight,
 };
@@ -81,10 +82,18 @@ impl Query for BestOf {
                 statistics_provider,
                 ..
             } => {
+                let documents = statistics_provider.total_num_docs()?.max(1) as Score;
                 for (term, boost) in &self.terms {
                     let bm25 =
                         Bm25Weight::for_terms(statistics_provider, std::slice::from_ref(term))?;
-                    terms.push((term.clone(), *boost, bm25));
+                    let average =
+                        statistics_provider.total_num_tokens(term.field())? as Score / documents;
+                    terms.push(Weighted {
+                        term: term.clone(),
+                        boost: *boost,
+                        bm25,
+                        average,
+                    });
                 }
             }
             // Without scores the terms are plain term queries.
@@ -112,9 +121,18 @@ impl Query for BestOf {
     }
 }
 
+/// A term of a `BestOf`, weighed for the whole index.
+struct Weighted {
+    term: Term,
+    boost: Score,
+    /// Unboosted.
+    bm25: Bm25Weight,
+    /// The field's average length over the index, which `bm25` scores lengths against.
+    average: Score,
+}
+
 struct BestOfWeight {
-    /// Each term with its boost and its BM25 weight (unboosted).
-    terms: Vec<(Term, Score, Bm25Weight)>,
+    terms: Vec<Weighted>,
     /// Each with its constant score, if it has one.
     weights: Vec<(Box<dyn Weight>, Option<Score>)>,
     tie_breaker: Score,
@@ -123,14 +141,24 @@ struct BestOfWeight {
 impl BestOfWeight {
     fn fields(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Vec<FieldScorer>> {
         let mut fields = Vec::with_capacity(self.terms.len());
-        for (term, term_boost, bm25) in &self.terms {
-            let Some(postings) = postings(reader, term)? else {
+        for weighted in &self.terms {
+            let index = reader.inverted_index(weighted.term.field())?;
+            let Some(info) = index.get_term_info(&weighted.term)? else {
                 continue;
             };
+            let postings =
+                index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+            if postings.doc() == TERMINATED {
+                continue;
+            }
+            let norms = reader.get_fieldnorms_reader(weighted.term.field())?;
+            let bm25 = weighted.bm25.boost_by(weighted.boost * boost);
+            let ceiling = Ceiling::read(reader, &index, &info, &norms, &bm25, weighted.average)?;
             fields.push(FieldScorer {
                 postings,
-                norms: reader.get_fieldnorms_reader(term.field())?,
-                bm25: bm25.boost_by(term_boost * boost),
+                norms,
+                bm25,
+                ceiling,
             });
         }
         Ok(fields)
@@ -172,7 +200,10 @@ impl Weight for BestOfWeight {
             ),
             scorer.score(),
         );
-        for (term, boost, bm25) in &self.terms {
+        for Weighted {
+            term, boost, bm25, ..
+        } in &self.terms
+        {
             let Some(mut postings) = postings(reader, term)? else {
                 continue;
             };
@@ -217,11 +248,102 @@ fn postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<Option<Segme
     Ok((postings.doc() != TERMINATED).then_some(postings))
 }
 
+/// Posting lists shorter than this are given the weight's own ceiling: their block maxima are not
+/// worth reading (a few blocks of 128 documents).
+const BLOCKS_READ_FROM: u32 = 512;
+
+/// The highest score a field's term can give, block of 128 documents by block (see
+/// `BestOfScorer::bound`).
+struct Ceiling {
+    /// Each block's last document, ascending, and beside it the block's ceiling.
+    ends: Vec<DocId>,
+    scores: Vec<Score>,
+    /// The block of the documents asked last.
+    at: usize,
+    /// The weight's own ceiling (an empty text and an endless frequency): for every document when
+    /// the blocks were not read.
+    highest: Score,
+}
+
+impl Ceiling {
+    /// A score no document from `doc` to the end of its block exceeds; asked for documents in
+    /// ascending order.
+    #[inline]
+    fn at(&mut self, doc: DocId) -> Score {
+        while self.at < self.ends.len() && self.ends[self.at] < doc {
+            self.at += 1;
+        }
+        self.scores.get(self.at).copied().unwrap_or(self.highest)
+    }
+
+    /// The ceilings of `info`'s term in this segment, from the best document of each block of 128
+    /// that tantivy records beside the postings (its length and term frequency, for block-max
+    /// pruning); the weight's own ceiling bounded nothing for a common word.
+    ///
+    /// A recorded document is the block's best under the segment's average length when it was
+    /// written (`segment_average`, A), and `bm25` scores against the whole index's
+    /// (`searched_average`, A'). A score is the weight times `f = tf / (tf + K)`, `K = k1 (1 - b +
+    /// b len / A)`. When A' <= A, K' >= K and no `f` grows: the block's best `f` under A, `m`,
+    /// bounds them all. When A' = r A with r > 1, K' >= K / r, and `f <= m` means `K >= tf (1 - m)
+    /// / m`, so `f' = tf / (tf + K') <= m r / (m r + 1 - m)`, whatever the frequency.
+    fn read(
+        reader: &SegmentReader,
+        index: &InvertedIndexReader,
+        info: &TermInfo,
+        norms: &FieldNormReader,
+        bm25: &Bm25Weight,
+        searched_average: Score,
+    ) -> tantivy::Result<Ceiling> {
+        let highest = bm25.score(0, u32::MAX);
+        let mut ceiling = Ceiling {
+            ends: Vec::new(),
+            scores: Vec::new(),
+            at: 0,
+            highest,
+        };
+        let documents = reader.max_doc();
+        let segment_average = index.total_num_tokens() as Score / documents.max(1) as Score;
+        if info.doc_freq < BLOCKS_READ_FROM || segment_average <= 0.0 || searched_average <= 0.0 {
+            return Ok(ceiling);
+        }
+        // Any weight gives a block's best frequency factor, `tf / (tf + K)`: its block score over
+        // its own ceiling.
+        let unit = Bm25Weight::for_one_term_without_explain(
+            u64::from(info.doc_freq),
+            u64::from(documents),
+            segment_average,
+        );
+        let unit_highest = unit.score(0, u32::MAX);
+        let r = searched_average / segment_average;
+        let mut blocks =
+            index.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
+        ceiling.ends.reserve(info.doc_freq.div_ceil(128) as usize);
+        ceiling.scores.reserve(info.doc_freq.div_ceil(128) as usize);
+        while let Some(&last) = blocks.docs().last() {
+            let m = (blocks.block_max_score(norms, &unit) / unit_highest).min(1.0);
+            let factor = if r > 1.0 {
+                m * r / (m * r + 1.0 - m)
+            } else {
+                m
+            };
+            // A margin for the rounding of the divisions.
+            ceiling.ends.push(last);
+            ceiling
+                .scores
+                .push((highest * factor * (1.0 + 1e-4)).min(highest));
+            blocks.advance();
+        }
+        Ok(ceiling)
+    }
+}
+
 /// A term's postings in one field, scored by BM25 on demand.
 struct FieldScorer {
     postings: SegmentPostings,
     norms: FieldNormReader,
     bm25: Bm25Weight,
+    /// No document of the postings scores more (see `Ceiling`).
+    ceiling: Ceiling,
 }
 
 impl FieldScorer {
@@ -255,7 +377,7 @@ pub(crate) struct BestOfScorer {
     /// scorers (a field's postings hold a decoded block, two kilobytes) so that a step reads one
     /// cache line and moves only the scorers standing on the current document.
     docs: Vec<DocId>,
-    /// Beside `docs`, each scorer's highest possible score (see `bound`).
+    /// Beside the other scorers' part of `docs`, each one's highest possible score (see `bound`).
     ceilings: Vec<Score>,
     doc: DocId,
     tie_breaker: Score,
@@ -285,8 +407,6 @@ impl BestOfScorer {
         self.docs.extend(self.others.iter().map(|o| o.scorer.doc()));
         self.doc = self.docs.iter().copied().min().unwrap_or(TERMINATED);
         self.ceilings.clear();
-        self.ceilings
-            .extend(self.fields.iter().map(|f| f.bm25.score(0, u32::MAX)));
         self.ceilings.extend(
             self.others
                 .iter()
@@ -321,12 +441,19 @@ impl BestOfScorer {
     }
 
     /// A score no smaller than the current document's, read from the positions only: each field
-    /// at its highest BM25 (an empty text and an endless term frequency: BM25 decreases with the
-    /// length and grows with the frequency), constants as they are; infinite when a scorer of
-    /// unknown bound stands on the document.
-    pub(crate) fn bound(&self) -> Score {
+    /// standing on it at the ceiling of its block (see `Ceiling`), constants as they are; infinite
+    /// when a scorer of unknown bound stands on the document.
+    pub(crate) fn bound(&mut self) -> Score {
         let (mut max, mut sum) = (0.0 as Score, 0.0 as Score);
-        for (&position, &ceiling) in self.docs.iter().zip(&self.ceilings) {
+        let (fields, others) = self.docs.split_at(self.fields.len());
+        for (&position, field) in fields.iter().zip(&mut self.fields) {
+            if position == self.doc {
+                let ceiling = field.ceiling.at(position);
+                max = max.max(ceiling);
+                sum += ceiling;
+            }
+        }
+        for (&position, &ceiling) in others.iter().zip(&self.ceilings) {
             if position == self.doc {
                 max = max.max(ceiling);
                 sum += ceiling;
@@ -425,6 +552,7 @@ impl Scorer for BestOfScorer {
 #[cfg(test)]
 pub(super) mod tests {
     use tantivy::collector::TopDocs;
+    use tantivy::query::EnableScoring;
     use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, TermQuery};
     use tantivy::schema::{IndexRecordOption, Schema, TEXT};
     use tantivy::{Index, IndexWriter, doc};
@@ -570,5 +698,81 @@ pub(super) mod tests {
                 );
             }
         }
+    }
+
+    /// The ceilings read from the block maxima are never under a document's score, though the
+    /// segments were written under other average lengths than the index's (two segments of short
+    /// and long texts, then the same merged into one, sorted by another field), and lower than the
+    /// weight's own ceiling.
+    #[test]
+    fn block_ceilings_bound_every_score_and_bound_tighter() {
+        let mut builder = Schema::builder();
+        let text = builder.add_text_field("text", TEXT);
+        let order = builder.add_u64_field("order", tantivy::schema::FAST);
+        let index = Index::builder()
+            .schema(builder.build())
+            .settings(tantivy::IndexSettings {
+                sort_by_field: Some(tantivy::IndexSortByField {
+                    field: "order".to_owned(),
+                    order: tantivy::Order::Asc,
+                }),
+                ..Default::default()
+            })
+            .create_in_ram()
+            .unwrap();
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let words = ["cloud", "visio", "santé", "hébergement"];
+        for (documents, shortest, longest) in [(3_000, 1, 3), (2_000, 6, 30)] {
+            for _ in 0..documents {
+                let length = shortest + next(longest - shortest + 1);
+                let text_of: Vec<&str> = (0..length).map(|_| words[next(4) as usize]).collect();
+                writer
+                    .add_document(doc!(text => text_of.join(" "), order => next(1_000_000)))
+                    .unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let check = |index: &Index, segments: usize| {
+            let searcher = index.reader().unwrap().searcher();
+            assert_eq!(searcher.segment_readers().len(), segments);
+            let query = BestOf::of(
+                vec![(Term::from_field_text(text, "cloud"), 2.0)],
+                vec![],
+                0.1,
+            );
+            let weight = query
+                .weight(EnableScoring::enabled_from_searcher(&searcher))
+                .unwrap();
+            let mut tighter = 0;
+            for reader in searcher.segment_readers() {
+                let mut scorer = weight.scorer(reader, 1.0).unwrap();
+                let best = scorer.downcast_mut::<BestOfScorer>().unwrap();
+                let ceiling = &best.fields[0].ceiling;
+                if ceiling.scores.iter().all(|c| *c < ceiling.highest * 0.99) {
+                    tighter += 1;
+                }
+                let mut seen = 0;
+                while best.doc() != TERMINATED {
+                    let (bound, score) = (best.bound(), best.score());
+                    assert!(bound >= score, "bound {bound} under {score}");
+                    seen += 1;
+                    best.advance();
+                }
+                assert!(seen > 500);
+            }
+            assert_eq!(tighter, segments);
+        };
+        check(&index, 2);
+        let ids = index.searchable_segment_ids().unwrap();
+        writer.merge(&ids).wait().unwrap();
+        writer.wait_merging_threads().unwrap();
+        check(&index, 1);
     }
 }
