@@ -544,21 +544,19 @@ impl SegmentCollector for SegmentSearch {
 
 #[cfg(test)]
 mod tests {
+    use super::super::dice::Dice;
     use super::*;
 
     /// A score is never turned away by the floor of a relevance it rounds to (nor, the floor
     /// growing with the relevance, by the floor of a smaller one).
     #[test]
     fn the_floor_never_turns_away_a_score_of_its_relevance() {
-        let mut state = 0x853c_49e6_748f_ea9bu64;
+        let mut dice = Dice::new(0x853c_49e6_748f_ea9b);
         for step in 0..200_000u32 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
             let score = match step % 2 {
-                0 => (state % 8_000_000) as Score / 100_000.0,
+                0 => dice.roll(8_000_000) as Score / 100_000.0,
                 // Right at the rounding edges: x.xx5
-                _ => ((state % 8_000) as Score + 0.5) / 100.0,
+                _ => (dice.roll(8_000) as Score + 0.5) / 100.0,
             };
             let relevance = u64::from(rounded(score));
             assert!(score >= floor_of(relevance), "{score} against {relevance}");

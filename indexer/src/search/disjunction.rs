@@ -557,6 +557,7 @@ pub(super) mod tests {
     use tantivy::schema::{IndexRecordOption, Schema, TEXT};
     use tantivy::{Index, IndexWriter, doc};
 
+    use super::super::dice::Dice;
     use super::*;
 
     /// Three text fields over a small vocabulary, in several segments, from a fixed pseudo-random
@@ -570,19 +571,12 @@ pub(super) mod tests {
         let index = Index::create_in_ram(builder.build());
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
         let words = ["cloud", "visio", "santé", "hébergement", "messagerie"];
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut dice = Dice::new(0x2545_f491_4f6c_dd1d);
         for segment in 0..3 {
             for _ in 0..(700 + segment * 4_500) {
                 let mut document = tantivy::TantivyDocument::default();
                 for field in &fields {
-                    let count = next(4);
-                    let text: Vec<&str> = (0..count).map(|_| words[next(5) as usize]).collect();
+                    let text: Vec<&str> = dice.some(&words, 3);
                     document.add_text(*field, text.join(" "));
                 }
                 writer.add_document(document).unwrap();
@@ -721,20 +715,16 @@ pub(super) mod tests {
             .create_in_ram()
             .unwrap();
         let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut dice = Dice::new(0x9e37_79b9_7f4a_7c15);
         let words = ["cloud", "visio", "santé", "hébergement"];
         for (documents, shortest, longest) in [(3_000, 1, 3), (2_000, 6, 30)] {
             for _ in 0..documents {
-                let length = shortest + next(longest - shortest + 1);
-                let text_of: Vec<&str> = (0..length).map(|_| words[next(4) as usize]).collect();
+                let length = shortest + dice.roll(longest - shortest + 1);
+                let text_of: Vec<&str> = (0..length)
+                    .map(|_| words[dice.roll(words.len() as u64) as usize])
+                    .collect();
                 writer
-                    .add_document(doc!(text => text_of.join(" "), order => next(1_000_000)))
+                    .add_document(doc!(text => text_of.join(" "), order => dice.roll(1_000_000)))
                     .unwrap();
             }
             writer.commit().unwrap();

@@ -708,6 +708,7 @@ fn boolean_values(
 #[cfg(test)]
 mod tests {
     use super::super::blocks::SegmentFacets;
+    use super::super::dice::Dice;
     use super::*;
 
     /// The per-document reading of the attestation filters, as the block predicates must compute it.
@@ -906,31 +907,13 @@ mod tests {
         );
     }
 
-    /// A small deterministic generator (xorshift), enough to vary documents and filters.
-    struct Dice(u64);
-
-    impl Dice {
-        fn roll(&mut self, sides: u64) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0 % sides
-        }
-
-        fn some<V: Copy>(&mut self, all: &[V], most: u64) -> Vec<V> {
-            (0..self.roll(most + 1))
-                .map(|_| all[self.roll(all.len() as u64) as usize])
-                .collect()
-        }
-    }
-
     #[test]
     fn block_counts_equal_document_by_document_counts() {
         let countries: Vec<CountryCode> = ["FR", "DE", "BE", "IT"]
             .iter()
             .map(|c| CountryCode::parse(c).unwrap())
             .collect();
-        let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
+        let mut dice = Dice::new(0x9e37_79b9_7f4a_7c15);
         for round in 0..200 {
             let documents = 1 + dice.roll(300) as usize;
             let docs: Vec<Vec<u64>> = (0..documents)

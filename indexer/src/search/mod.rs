@@ -15,6 +15,8 @@ mod blocks;
 mod collector;
 mod conjunction;
 mod cursor;
+#[cfg(test)]
+mod dice;
 mod disjunction;
 mod document;
 mod events;

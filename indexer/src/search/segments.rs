@@ -60,6 +60,7 @@ fn balanced(mut items: Vec<(SegmentId, u32)>, parts: usize) -> Vec<Vec<SegmentId
 
 #[cfg(test)]
 mod tests {
+    use super::super::dice::Dice;
     use super::*;
 
     fn weights(groups: &[Vec<SegmentId>], items: &[(SegmentId, u32)]) -> Vec<u32> {
@@ -93,16 +94,10 @@ mod tests {
 
     #[test]
     fn no_group_outweighs_another_by_more_than_the_heaviest_segment() {
-        let mut seed = 7u64;
+        let mut dice = Dice::new(7);
         for parts in 1..5 {
             let items: Vec<(SegmentId, u32)> = (0..23)
-                .map(|_| {
-                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                    (
-                        SegmentId::generate_random(),
-                        (seed >> 40) as u32 % 90_000 + 1,
-                    )
-                })
+                .map(|_| (SegmentId::generate_random(), dice.roll(90_000) as u32 + 1))
                 .collect();
             let sums = weights(&balanced(items.clone(), parts), &items);
             assert_eq!(sums.len(), parts);
