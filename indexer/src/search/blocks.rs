@@ -135,23 +135,23 @@ impl SegmentFacets {
     /// The masks of one block.
     #[inline]
     pub(crate) fn block(&self, block: DocId) -> Block<'_> {
-        let width = self.values.len();
-        let start = block as usize * width;
         let (from, to) = (
             self.starts[block as usize] as usize,
             self.starts[block as usize + 1] as usize,
         );
         Block {
-            row: &self.masks[start..start + width],
+            row: self.row(block),
             columns: &self.columns[from..to],
             nonzero: &self.nonzero[from..to],
         }
     }
 
-    /// The masks of one block, one per value.
+    /// The masks of one block, one per value (what filtering a block reads: not its lists).
     #[inline]
     pub(crate) fn row(&self, block: DocId) -> &[u64] {
-        self.block(block).row
+        let width = self.values.len();
+        let start = block as usize * width;
+        &self.masks[start..start + width]
     }
 }
 

@@ -11,6 +11,8 @@
 //! boxed scorer per field; anything else (phrases, constant-score groups) joins as a boxed scorer.
 //! The score is tantivy's: the best field's score plus `tie_breaker` times the others'.
 
+use std::sync::Arc;
+
 use tantivy::InvertedIndexReader;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings, TermInfo};
@@ -142,15 +144,14 @@ impl BestOfWeight {
     fn fields(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Vec<FieldScorer>> {
         let mut fields = Vec::with_capacity(self.terms.len());
         for weighted in &self.terms {
-            let index = reader.inverted_index(weighted.term.field())?;
-            let Some(info) = index.get_term_info(&weighted.term)? else {
+            let Some(TermPostings {
+                index,
+                info,
+                postings,
+            }) = postings(reader, &weighted.term)?
+            else {
                 continue;
             };
-            let postings =
-                index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-            if postings.doc() == TERMINATED {
-                continue;
-            }
             let norms = reader.get_fieldnorms_reader(weighted.term.field())?;
             let bm25 = weighted.bm25.boost_by(weighted.boost * boost);
             let ceiling = Ceiling::read(reader, &index, &info, &norms, &bm25, weighted.average)?;
@@ -204,7 +205,7 @@ impl Weight for BestOfWeight {
             term, boost, bm25, ..
         } in &self.terms
         {
-            let Some(mut postings) = postings(reader, term)? else {
+            let Some(TermPostings { mut postings, .. }) = postings(reader, term)? else {
                 continue;
             };
             if postings.doc() > doc || postings.seek(doc) != doc {
@@ -238,14 +239,25 @@ impl Weight for BestOfWeight {
     }
 }
 
-/// The postings of `term` in the segment, with frequencies; `None` when it has none.
-fn postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<Option<SegmentPostings>> {
+/// A term's postings in one segment, with frequencies, and where they were read from.
+struct TermPostings {
+    index: Arc<InvertedIndexReader>,
+    info: TermInfo,
+    postings: SegmentPostings,
+}
+
+/// The postings of `term` in the segment; `None` when it has none.
+fn postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<Option<TermPostings>> {
     let index = reader.inverted_index(term.field())?;
     let Some(info) = index.get_term_info(term)? else {
         return Ok(None);
     };
     let postings = index.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-    Ok((postings.doc() != TERMINATED).then_some(postings))
+    Ok((postings.doc() != TERMINATED).then_some(TermPostings {
+        index,
+        info,
+        postings,
+    }))
 }
 
 /// Posting lists shorter than this are given the weight's own ceiling: their block maxima are not
@@ -317,8 +329,9 @@ impl Ceiling {
         let r = searched_average / segment_average;
         let mut blocks =
             index.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
-        ceiling.ends.reserve(info.doc_freq.div_ceil(128) as usize);
-        ceiling.scores.reserve(info.doc_freq.div_ceil(128) as usize);
+        let count = info.doc_freq.div_ceil(128) as usize;
+        ceiling.ends.reserve(count);
+        ceiling.scores.reserve(count);
         while let Some(&last) = blocks.docs().last() {
             let m = (blocks.block_max_score(norms, &unit) / unit_highest).min(1.0);
             let factor = if r > 1.0 {
@@ -745,6 +758,7 @@ pub(super) mod tests {
                 let mut scorer = weight.scorer(reader, 1.0).unwrap();
                 let best = scorer.downcast_mut::<BestOfScorer>().unwrap();
                 let ceiling = &best.fields[0].ceiling;
+                assert!(!ceiling.scores.is_empty(), "the blocks were read");
                 if ceiling.scores.iter().all(|c| *c < ceiling.highest * 0.99) {
                     tighter += 1;
                 }
