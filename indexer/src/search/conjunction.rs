@@ -13,6 +13,7 @@ use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Wei
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 use super::disjunction::BestOfScorer;
+use super::matches::Matches;
 
 /// The documents matching every part, scored as the sum of the parts' scores and the bonuses'.
 #[derive(Debug)]
@@ -81,16 +82,24 @@ impl Weight for AllOfWeight {
         // The rarest part leads; the others are asked whether they hold its documents.
         parts.sort_by_key(Part::cost);
         let mut bonuses = Vec::with_capacity(self.bonuses.len());
+        let mut bonus_weights = Vec::with_capacity(self.bonuses.len());
         for weight in &self.bonuses {
             let scorer = weight.scorer(reader, boost)?;
             if scorer.doc() != TERMINATED {
                 bonuses.push(scorer);
+                bonus_weights.push(weight.as_ref());
             }
         }
+        // A second scorer of each bonus, for `matches` to read through.
+        let spare_bonuses = bonus_weights
+            .into_iter()
+            .map(|weight| weight.scorer(reader, boost))
+            .collect::<tantivy::Result<_>>()?;
         let mut scorer = AllOfScorer {
             doc: 0,
             parts,
             bonuses,
+            spare_bonuses,
             bonus_from: 0,
         };
         let first = scorer.parts[0].scorer().doc();
@@ -143,6 +152,8 @@ pub(crate) struct AllOfScorer {
     /// Rarest first.
     parts: Vec<Part>,
     bonuses: Vec<Box<dyn Scorer>>,
+    /// The same bonuses again, unread (see `matches`).
+    spare_bonuses: Vec<Box<dyn Scorer>>,
     /// No bonus matches a document before this one (the bonuses' smallest position).
     bonus_from: DocId,
 }
@@ -193,6 +204,35 @@ impl AllOfScorer {
             };
         }
         sum + self.bonus()
+    }
+}
+
+impl AllOfScorer {
+    /// The documents every part matches in the segment and each block's
+    /// ceiling (the parts' and the bonuses'), read from the postings (see `matches`); `None` when a
+    /// part cannot be read so. Reads the spare bonuses through: asked once.
+    pub(crate) fn matches(&mut self, reader: &SegmentReader) -> tantivy::Result<Option<Matches>> {
+        let mut matches = Matches::everything(reader.max_doc());
+        for part in &self.parts {
+            let Part::Best(best) = part else {
+                return Ok(None);
+            };
+            let Some(word) = best.matches(reader)? else {
+                return Ok(None);
+            };
+            matches.and(&word, best.tie_breaker());
+        }
+        for bonus in &mut self.spare_bonuses {
+            matches.add_bonus(std::iter::from_fn(|| {
+                let doc = bonus.doc();
+                (doc != TERMINATED).then(|| {
+                    let score = bonus.score();
+                    bonus.advance();
+                    (doc, score)
+                })
+            }));
+        }
+        Ok(Some(matches))
     }
 }
 

@@ -22,6 +22,8 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
+use super::matches::WordMatches;
+
 /// The documents matching any of `terms` (each with its boost) or `disjuncts` (each with its
 /// constant score, or scored by its own scorer), scored as the best one plus `tie_breaker` times
 /// the others.
@@ -76,7 +78,10 @@ impl Query for BestOf {
         let mut weights = self
             .disjuncts
             .iter()
-            .map(|(query, constant)| Ok((query.weight(enable_scoring)?, *constant)))
+            .map(|(query, constant)| {
+                let term = query.downcast_ref::<TermQuery>().map(|q| q.term().clone());
+                Ok((query.weight(enable_scoring)?, *constant, term))
+            })
             .collect::<tantivy::Result<Vec<_>>>()?;
         let mut terms = Vec::with_capacity(self.terms.len());
         match enable_scoring {
@@ -102,7 +107,7 @@ impl Query for BestOf {
             EnableScoring::Disabled { .. } => {
                 for (term, _) in &self.terms {
                     let query = TermQuery::new(term.clone(), IndexRecordOption::Basic);
-                    weights.push((query.weight(enable_scoring)?, None));
+                    weights.push((query.weight(enable_scoring)?, None, Some(term.clone())));
                 }
             }
         }
@@ -133,10 +138,12 @@ struct Weighted {
     average: Score,
 }
 
+/// A disjunct's weight, its constant score if it has one, and its term when it is a term query.
+type Disjunct = (Box<dyn Weight>, Option<Score>, Option<Term>);
+
 struct BestOfWeight {
     terms: Vec<Weighted>,
-    /// Each with its constant score, if it has one.
-    weights: Vec<(Box<dyn Weight>, Option<Score>)>,
+    weights: Vec<Disjunct>,
     tie_breaker: Score,
 }
 
@@ -156,6 +163,8 @@ impl BestOfWeight {
             let bm25 = weighted.bm25.boost_by(weighted.boost * boost);
             let ceiling = Ceiling::read(reader, &index, &info, &norms, &bm25, weighted.average)?;
             fields.push(FieldScorer {
+                index,
+                info,
                 postings,
                 norms,
                 bm25,
@@ -170,11 +179,15 @@ impl Weight for BestOfWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let fields = self.fields(reader, boost)?;
         let mut others = Vec::with_capacity(self.weights.len());
-        for (weight, constant) in &self.weights {
+        for (weight, constant, term) in &self.weights {
             let scorer = weight.scorer(reader, boost)?;
             if scorer.doc() != TERMINATED {
                 let constant = constant.map(|score| score * boost);
-                others.push(Other { scorer, constant });
+                others.push(Other {
+                    scorer,
+                    constant,
+                    term: term.clone(),
+                });
             }
         }
         if fields.is_empty() && others.is_empty() {
@@ -223,7 +236,7 @@ impl Weight for BestOfWeight {
             boosted.add_detail(detail);
             explanation.add_detail(boosted);
         }
-        for (weight, constant) in &self.weights {
+        for (weight, constant, _) in &self.weights {
             if let Ok(detail) = weight.explain(reader, doc) {
                 explanation.add_detail(match constant {
                     Some(score) => {
@@ -352,6 +365,9 @@ impl Ceiling {
 
 /// A term's postings in one field, scored by BM25 on demand.
 struct FieldScorer {
+    /// Where the postings were read from, for reading them again block by block (see `matches`).
+    index: Arc<InvertedIndexReader>,
+    info: TermInfo,
     postings: SegmentPostings,
     norms: FieldNormReader,
     bm25: Bm25Weight,
@@ -371,6 +387,8 @@ impl FieldScorer {
 struct Other {
     scorer: Box<dyn Scorer>,
     constant: Option<Score>,
+    /// The term, when the scorer is a term query's (see `BestOfScorer::matches`).
+    term: Option<Term>,
 }
 
 impl Other {
@@ -476,6 +494,57 @@ impl BestOfScorer {
             return max;
         }
         max + (sum - max) * self.tie_breaker
+    }
+}
+
+impl BestOfScorer {
+    /// Every document the word matches in the segment, read from the
+    /// postings block by block, with each block's ceiling (see `matches`), whatever the scorer has
+    /// read so far; `None` when a part of it is not a field's postings or a disjunction-max of them.
+    pub(crate) fn matches(&self, reader: &SegmentReader) -> tantivy::Result<Option<WordMatches>> {
+        let mut matches = WordMatches::new(reader.max_doc());
+        for field in &self.fields {
+            let postings = field
+                .index
+                .read_block_postings_from_terminfo(&field.info, IndexRecordOption::Basic)?;
+            let ceiling = &field.ceiling;
+            matches.add_postings(postings, |block| {
+                ceiling
+                    .scores
+                    .get(block)
+                    .copied()
+                    .unwrap_or(ceiling.highest)
+            });
+        }
+        for other in &self.others {
+            // A term query's score is not known here: infinite, unless the group's is constant.
+            let ceiling = other.constant.unwrap_or(Score::INFINITY);
+            if let Some(term) = &other.term {
+                let index = reader.inverted_index(term.field())?;
+                if let Some(info) = index.get_term_info(term)? {
+                    let postings =
+                        index.read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
+                    matches.add_postings(postings, |_| ceiling);
+                }
+                continue;
+            }
+            let Some(inner) = other.scorer.downcast_ref::<BestOfScorer>() else {
+                return Ok(None);
+            };
+            let Some(nested) = inner.matches(reader)? else {
+                return Ok(None);
+            };
+            matches.add_blocks(&nested.bits, |block| {
+                other
+                    .constant
+                    .unwrap_or_else(|| nested.ceiling(block, inner.tie_breaker))
+            });
+        }
+        Ok(Some(matches))
+    }
+
+    pub(crate) fn tie_breaker(&self) -> Score {
+        self.tie_breaker
     }
 }
 

@@ -24,6 +24,7 @@ mod facets;
 mod from_async;
 mod indexer;
 mod layout;
+mod matches;
 mod parallel;
 mod query;
 mod schema;

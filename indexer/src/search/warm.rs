@@ -13,13 +13,15 @@ use tantivy::columnar::{ColumnValues, StrColumn};
 use tantivy::index::SegmentId;
 use tantivy::{Searcher, SearcherGeneration, SegmentReader, Warmer};
 
-use super::blocks::SegmentFacets;
+use super::blocks::{BLOCK, SegmentFacets};
 
 /// One segment's facet masks and the columns a search reads.
 pub(crate) struct Warm {
     pub facets: SegmentFacets,
     pub uid: Arc<dyn ColumnValues<u64>>,
     pub qualification: Arc<dyn ColumnValues<u64>>,
+    /// Per block of `BLOCK` documents, its best qualification (see `collector`'s tie-breaks).
+    pub best_qualification: Vec<u64>,
     pub until: Arc<dyn ColumnValues<u64>>,
     pub name_sort: Option<StrColumn>,
 }
@@ -39,10 +41,20 @@ impl Warm {
         let column = |name: &str| -> tantivy::Result<Arc<dyn ColumnValues<u64>>> {
             Ok(fast.u64(name)?.first_or_default_col(0))
         };
+        let qualification = column("qualification")?;
+        let best_qualification = (0..reader.max_doc().div_ceil(BLOCK))
+            .map(|block| {
+                let docs = block * BLOCK..((block + 1) * BLOCK).min(reader.max_doc());
+                docs.map(|doc| qualification.get_val(doc))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
         Ok(Self {
             facets: SegmentFacets::load(reader)?,
             uid: column("uid")?,
-            qualification: column("qualification")?,
+            qualification,
+            best_qualification,
             until: column("qualified_until")?,
             name_sort: fast.str("name_sort")?,
         })

@@ -1,0 +1,188 @@
+//! A query's matches in a segment read block by block straight from the postings, with a ceiling
+//! for each block of 64 documents, for the collector's two-phase pass (see `collector`).
+//!
+//! Walking a word's fields document at a time (`disjunction::BestOf`) costs a comparison per field
+//! and a move per posting; decoding each posting block and setting one bit per document costs a
+//! fraction of it. The matches of every word, ANDed, give the documents to count; the ceilings
+//! tell which blocks could hold a document for the page, and only those are walked with the scorer.
+
+use tantivy::postings::BlockSegmentPostings;
+use tantivy::{DocId, Score};
+
+use super::blocks::BLOCK;
+
+/// A word's matches: one bit per document and, per block of `BLOCK` documents, the largest
+/// ceiling of each thing matching in it (a field's postings, a constant-scored group), as their
+/// maximum and their sum.
+pub(crate) struct WordMatches {
+    pub bits: Vec<u64>,
+    max: Vec<Score>,
+    sum: Vec<Score>,
+}
+
+impl WordMatches {
+    pub(crate) fn new(max_doc: DocId) -> Self {
+        let blocks = (max_doc as usize).div_ceil(BLOCK as usize);
+        WordMatches {
+            bits: vec![0; blocks],
+            max: vec![0.0; blocks],
+            sum: vec![0.0; blocks],
+        }
+    }
+
+    /// Adds a field's postings; `ceiling(j)` bounds the scores of its `j`-th block of postings.
+    pub(crate) fn add_postings(
+        &mut self,
+        mut postings: BlockSegmentPostings,
+        ceiling: impl Fn(usize) -> Score,
+    ) {
+        // The block of documents being filled, its documents so far, and the field's largest
+        // ceiling in it: written once the postings leave the block.
+        let (mut block, mut mask, mut share) = (usize::MAX, 0u64, 0.0 as Score);
+        let mut index = 0;
+        loop {
+            let docs = postings.docs();
+            if docs.is_empty() {
+                break;
+            }
+            let score = ceiling(index);
+            for &doc in docs {
+                let at = (doc / BLOCK) as usize;
+                if at != block {
+                    self.write(block, mask, share);
+                    (block, mask, share) = (at, 0, score);
+                } else {
+                    share = share.max(score);
+                }
+                mask |= 1 << (doc % BLOCK);
+            }
+            index += 1;
+            postings.advance();
+        }
+        self.write(block, mask, share);
+    }
+
+    fn write(&mut self, block: usize, mask: u64, score: Score) {
+        if mask != 0 {
+            self.bits[block] |= mask;
+            self.max[block] = self.max[block].max(score);
+            self.sum[block] += score;
+        }
+    }
+
+    /// Adds another thing's matches, each block scoring at most `score(block)`.
+    pub(crate) fn add_blocks(&mut self, bits: &[u64], score: impl Fn(usize) -> Score) {
+        for (block, &mask) in bits.iter().enumerate() {
+            if mask != 0 {
+                self.bits[block] |= mask;
+                let score = score(block);
+                self.max[block] = self.max[block].max(score);
+                self.sum[block] += score;
+            }
+        }
+    }
+
+    /// No document of `block` scores more: the best thing matching in it plus `tie_breaker` times
+    /// the others (a disjunction-max's score grows with each of its parts').
+    pub(crate) fn ceiling(&self, block: usize, tie_breaker: Score) -> Score {
+        let max = self.max[block];
+        max + (self.sum[block] - max) * tie_breaker
+    }
+}
+
+/// One thing's largest ceiling in the block it is adding to (its documents come in order, so a
+/// block's documents come together).
+#[derive(Default)]
+struct Contribution {
+    block: Option<usize>,
+    score: Score,
+}
+
+impl Contribution {
+    /// How much the thing's share of `block` grows with a document scoring at most `score`.
+    fn raise(&mut self, block: usize, score: Score) -> Score {
+        if self.block != Some(block) {
+            self.block = Some(block);
+            self.score = score;
+            score
+        } else if score > self.score {
+            let growth = score - self.score;
+            self.score = score;
+            growth
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A query's matches: the documents and, per block, a score no document of it exceeds.
+pub(crate) struct Matches {
+    pub bits: Vec<u64>,
+    pub ceilings: Vec<Score>,
+}
+
+impl Matches {
+    /// Every document of `max_doc`, each block at no score yet.
+    pub(crate) fn everything(max_doc: DocId) -> Self {
+        let blocks = (max_doc as usize).div_ceil(BLOCK as usize);
+        let mut bits = vec![!0u64; blocks];
+        let rest = max_doc % BLOCK;
+        if rest != 0
+            && let Some(last) = bits.last_mut()
+        {
+            *last = (1u64 << rest) - 1;
+        }
+        Matches {
+            bits,
+            ceilings: vec![0.0; blocks],
+        }
+    }
+
+    /// Keeps the documents `word` matches too, adding its ceilings.
+    pub(crate) fn and(&mut self, word: &WordMatches, tie_breaker: Score) {
+        for (block, (bits, ceiling)) in self.bits.iter_mut().zip(&mut self.ceilings).enumerate() {
+            *bits &= word.bits[block];
+            if *bits != 0 {
+                *ceiling += word.ceiling(block, tie_breaker);
+            }
+        }
+    }
+
+    /// Adds a bonus, from the documents it holds and each one's score (a block counts its best).
+    pub(crate) fn add_bonus(&mut self, docs: impl Iterator<Item = (DocId, Score)>) {
+        let mut contribution = Contribution::default();
+        for (doc, score) in docs {
+            let block = (doc / BLOCK) as usize;
+            self.ceilings[block] += contribution.raise(block, score);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn everything_holds_each_document_once() {
+        let all = Matches::everything(130);
+        assert_eq!(all.bits.len(), 3);
+        let held: u32 = all.bits.iter().map(|b| b.count_ones()).sum();
+        assert_eq!(held, 130);
+        assert_eq!(all.bits[2], 0b11);
+    }
+
+    #[test]
+    fn a_block_ceiling_is_the_best_part_plus_the_tie_breaker_times_the_rest() {
+        let mut word = WordMatches::new(128);
+        word.add_blocks(&[0b1, 0], |_| 2.0);
+        word.add_blocks(&[0b11, 0b1], |block| if block == 0 { 1.0 } else { 4.0 });
+        assert!((word.ceiling(0, 0.1) - 2.1).abs() < 1e-6);
+        assert!((word.ceiling(1, 0.1) - 4.0).abs() < 1e-6);
+        let mut matches = Matches::everything(128);
+        matches.and(&word, 0.1);
+        assert_eq!(matches.bits, vec![0b11, 0b1]);
+        matches.add_bonus([(0, 5.0), (1, 5.0), (70, 2.0)].into_iter());
+        assert!((matches.ceilings[0] - 7.1).abs() < 1e-5);
+        assert!((matches.ceilings[1] - 6.0).abs() < 1e-5);
+    }
+}
