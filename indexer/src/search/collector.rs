@@ -603,10 +603,17 @@ impl SegmentSearch {
         has_deletes: bool,
     ) {
         let relevance = self.plan.sort == Sort::Relevance;
-        for (block, (&bits, &ceiling)) in matches.bits.iter().zip(&matches.ceilings).enumerate() {
-            let block = block as DocId;
+        let blocks: Vec<DocId> = (0..matches.bits.len() as DocId)
+            .filter(|&block| matches.bits[block as usize] != 0)
+            .collect();
+        for (index, &block) in blocks.iter().enumerate() {
+            // What counting a block reads arrives while the blocks before it are counted.
+            if let Some(&ahead) = blocks.get(index + PREFETCH_AHEAD) {
+                self.warm.facets.prefetch(ahead);
+            }
+            let bits = matches.bits[block as usize];
             // A margin for the summing of the ceilings in another order than the bound's.
-            let ceiling = ceiling * (1.0 + 1e-5);
+            let ceiling = matches.ceilings[block as usize] * (1.0 + 1e-5);
             let mut matched = bits;
             if has_deletes {
                 matched = documents(block, bits)
@@ -634,6 +641,10 @@ impl SegmentSearch {
         }
     }
 }
+
+/// How many blocks holding matches ahead of the one counted the two-phase pass asks the processor
+/// to fetch.
+const PREFETCH_AHEAD: usize = 4;
 
 /// The documents of `block` in `mask`, in order.
 fn documents(block: DocId, mut mask: u64) -> impl Iterator<Item = DocId> {
