@@ -205,12 +205,10 @@ impl AllOfScorer {
         }
         sum + self.bonus()
     }
-}
 
-impl AllOfScorer {
-    /// The documents every part matches in the segment and each block's
-    /// ceiling (the parts' and the bonuses'), read from the postings (see `matches`); `None` when a
-    /// part cannot be read so. Reads the spare bonuses through: asked once.
+    /// The documents every part matches in the segment and each block's ceiling (the parts' and
+    /// the bonuses'), read from the postings (see `matches`); `None` when a part cannot be read so.
+    /// Reads the spare bonuses through: asked once.
     pub(crate) fn matches(&mut self, reader: &SegmentReader) -> tantivy::Result<Option<Matches>> {
         let mut matches = Matches::everything(reader.max_doc());
         for part in &self.parts {

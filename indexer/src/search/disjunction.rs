@@ -495,12 +495,10 @@ impl BestOfScorer {
         }
         max + (sum - max) * self.tie_breaker
     }
-}
 
-impl BestOfScorer {
-    /// Every document the word matches in the segment, read from the
-    /// postings block by block, with each block's ceiling (see `matches`), whatever the scorer has
-    /// read so far; `None` when a part of it is not a field's postings or a disjunction-max of them.
+    /// Every document the word matches in the segment, read from the postings block by block, with
+    /// each block's ceiling (see `matches`), whatever the scorer has read so far; `None` when a part
+    /// of it is not a field's postings, a term query or a disjunction-max of them.
     pub(crate) fn matches(&self, reader: &SegmentReader) -> tantivy::Result<Option<WordMatches>> {
         let mut matches = WordMatches::new(reader.max_doc());
         for field in &self.fields {
