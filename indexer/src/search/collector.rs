@@ -27,6 +27,7 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::fastfield::AliveBitSet;
 use tantivy::query::{Scorer, Weight};
 use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED};
 
@@ -313,7 +314,7 @@ impl Collector for SearchCollector {
             match scorer.downcast_mut::<AllOfScorer>() {
                 Some(all) => match all.matches(reader)? {
                     Some(matches) => {
-                        search.read_matches(all, &matches, is_alive, alive.is_some());
+                        search.read_matches(all, &matches, alive);
                         #[cfg(debug_assertions)]
                         return self.checked(weight, segment, reader, search.harvest());
                     }
@@ -522,8 +523,7 @@ impl SegmentSearch {
         let relevance_score = if self.plan.sort == Sort::Relevance {
             // Relevance comes first in the rank: a lower one cannot enter a full page, a higher one
             // cannot follow the cursor.
-            let bound = scored.bound();
-            if bound < self.floor || (bound < self.tie_floor && !self.wins_tie(doc)) {
+            if self.turned_away(scored.bound(), doc) {
                 return;
             }
             let score = scored.score();
@@ -570,9 +570,13 @@ impl SegmentSearch {
             }
         }
     }
-}
 
-impl SegmentSearch {
+    /// By relevance: whether a document of `doc`'s, scoring at most `bound`, cannot enter the page
+    /// (under its floor, or unable to pass its worst relevance and losing the tie-breaks).
+    fn turned_away(&self, bound: Score, doc: DocId) -> bool {
+        bound < self.floor || (bound < self.tie_floor && !self.wins_tie(doc))
+    }
+
     /// By relevance, with a full page: whether `doc`, at the relevance of the worst kept document,
     /// would rank above it (its tie-breaks, read before its score).
     fn wins_tie(&self, doc: DocId) -> bool {
@@ -599,8 +603,7 @@ impl SegmentSearch {
         &mut self,
         scorer: &mut AllOfScorer,
         matches: &Matches,
-        is_alive: impl Fn(DocId) -> bool,
-        has_deletes: bool,
+        alive: Option<&AliveBitSet>,
     ) {
         let relevance = self.plan.sort == Sort::Relevance;
         let blocks: Vec<DocId> = (0..matches.bits.len() as DocId)
@@ -614,12 +617,12 @@ impl SegmentSearch {
             let bits = matches.bits[block as usize];
             // A margin for the summing of the ceilings in another order than the bound's.
             let ceiling = matches.ceilings[block as usize] * (1.0 + 1e-5);
-            let mut matched = bits;
-            if has_deletes {
-                matched = documents(block, bits)
-                    .filter(|&doc| is_alive(doc))
-                    .fold(0, |mask, doc| mask | 1 << (doc % BLOCK));
-            }
+            let matched = match alive {
+                Some(alive) => documents(block, bits)
+                    .filter(|&doc| alive.is_alive(doc))
+                    .fold(0, |mask, doc| mask | 1 << (doc % BLOCK)),
+                None => bits,
+            };
             if matched == 0 {
                 continue;
             }
@@ -630,10 +633,8 @@ impl SegmentSearch {
                 continue;
             }
             for doc in documents(block, matched & self.passing_in_block) {
-                if relevance
-                    && ceiling < self.tie_floor
-                    && (ceiling < self.floor || !self.wins_tie(doc))
-                {
+                // The block's ceiling first: it spares moving the scorer.
+                if relevance && self.turned_away(ceiling, doc) {
                     continue;
                 }
                 self.consider(doc, &mut Seeking { scorer, doc });

@@ -298,7 +298,12 @@ impl Ceiling {
         while self.at < self.ends.len() && self.ends[self.at] < doc {
             self.at += 1;
         }
-        self.scores.get(self.at).copied().unwrap_or(self.highest)
+        self.of_block(self.at)
+    }
+
+    /// The ceiling of the `block`-th block of 128 postings (the weight's own past the blocks read).
+    fn of_block(&self, block: usize) -> Score {
+        self.scores.get(block).copied().unwrap_or(self.highest)
     }
 
     /// The ceilings of `info`'s term in this segment, from the best document of each block of 128
@@ -506,13 +511,7 @@ impl BestOfScorer {
                 .index
                 .read_block_postings_from_terminfo(&field.info, IndexRecordOption::Basic)?;
             let ceiling = &field.ceiling;
-            matches.add_postings(postings, |block| {
-                ceiling
-                    .scores
-                    .get(block)
-                    .copied()
-                    .unwrap_or(ceiling.highest)
-            });
+            matches.add_postings(postings, |block| ceiling.of_block(block));
         }
         for other in &self.others {
             // A term query's score is not known here: infinite, unless the group's is constant.

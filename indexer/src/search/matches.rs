@@ -36,9 +36,7 @@ impl WordMatches {
         mut postings: BlockSegmentPostings,
         ceiling: impl Fn(usize) -> Score,
     ) {
-        // The block of documents being filled, its documents so far, and the field's largest
-        // ceiling in it: written once the postings leave the block.
-        let (mut block, mut mask, mut share) = (usize::MAX, 0u64, 0.0 as Score);
+        let mut run = Run::default();
         let mut index = 0;
         loop {
             let docs = postings.docs();
@@ -47,26 +45,15 @@ impl WordMatches {
             }
             let score = ceiling(index);
             for &doc in docs {
-                let at = (doc / BLOCK) as usize;
-                if at != block {
+                if let Some((block, mask, share)) = run.add(doc, score) {
                     self.write(block, mask, share);
-                    (block, mask, share) = (at, 0, score);
-                } else {
-                    share = share.max(score);
                 }
-                mask |= 1 << (doc % BLOCK);
             }
             index += 1;
             postings.advance();
         }
-        self.write(block, mask, share);
-    }
-
-    fn write(&mut self, block: usize, mask: u64, score: Score) {
-        if mask != 0 {
-            self.bits[block] |= mask;
-            self.max[block] = self.max[block].max(score);
-            self.sum[block] += score;
+        if let Some((block, mask, share)) = run.end() {
+            self.write(block, mask, share);
         }
     }
 
@@ -74,12 +61,15 @@ impl WordMatches {
     pub(crate) fn add_blocks(&mut self, bits: &[u64], score: impl Fn(usize) -> Score) {
         for (block, &mask) in bits.iter().enumerate() {
             if mask != 0 {
-                self.bits[block] |= mask;
-                let score = score(block);
-                self.max[block] = self.max[block].max(score);
-                self.sum[block] += score;
+                self.write(block, mask, score(block));
             }
         }
+    }
+
+    fn write(&mut self, block: usize, mask: u64, score: Score) {
+        self.bits[block] |= mask;
+        self.max[block] = self.max[block].max(score);
+        self.sum[block] += score;
     }
 
     /// No document of `block` scores more: the best thing matching in it plus `tie_breaker` times
@@ -90,28 +80,48 @@ impl WordMatches {
     }
 }
 
-/// One thing's largest ceiling in the block it is adding to (its documents come in order, so a
-/// block's documents come together).
-#[derive(Default)]
-struct Contribution {
-    block: Option<usize>,
-    score: Score,
+/// One thing's documents in the block of `BLOCK` documents being gathered, and its largest
+/// ceiling there: its documents come in order, so a block's come together, and a block is written
+/// once, when they leave it.
+struct Run {
+    block: usize,
+    mask: u64,
+    share: Score,
 }
 
-impl Contribution {
-    /// How much the thing's share of `block` grows with a document scoring at most `score`.
-    fn raise(&mut self, block: usize, score: Score) -> Score {
-        if self.block != Some(block) {
-            self.block = Some(block);
-            self.score = score;
-            score
-        } else if score > self.score {
-            let growth = score - self.score;
-            self.score = score;
-            growth
-        } else {
-            0.0
+impl Default for Run {
+    fn default() -> Self {
+        Run {
+            block: usize::MAX,
+            mask: 0,
+            share: 0.0,
         }
+    }
+}
+
+impl Run {
+    /// Adds `doc`, scoring at most `score`; returns the block it leaves (block, documents, share).
+    #[inline]
+    fn add(&mut self, doc: DocId, score: Score) -> Option<(usize, u64, Score)> {
+        let block = (doc / BLOCK) as usize;
+        let bit = 1 << (doc % BLOCK);
+        if block == self.block {
+            self.mask |= bit;
+            self.share = self.share.max(score);
+            return None;
+        }
+        let left = self.end();
+        *self = Run {
+            block,
+            mask: bit,
+            share: score,
+        };
+        left
+    }
+
+    /// The block being gathered, if any.
+    fn end(&self) -> Option<(usize, u64, Score)> {
+        (self.mask != 0).then_some((self.block, self.mask, self.share))
     }
 }
 
@@ -150,10 +160,14 @@ impl Matches {
 
     /// Adds a bonus, from the documents it holds and each one's score (a block counts its best).
     pub(crate) fn add_bonus(&mut self, docs: impl Iterator<Item = (DocId, Score)>) {
-        let mut contribution = Contribution::default();
+        let mut run = Run::default();
         for (doc, score) in docs {
-            let block = (doc / BLOCK) as usize;
-            self.ceilings[block] += contribution.raise(block, score);
+            if let Some((block, _, share)) = run.add(doc, score) {
+                self.ceilings[block] += share;
+            }
+        }
+        if let Some((block, _, share)) = run.end() {
+            self.ceilings[block] += share;
         }
     }
 }
