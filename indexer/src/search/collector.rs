@@ -395,7 +395,7 @@ impl SegmentSearch {
         }
         // Each column is read only for the order that uses it.
         let (qualification, until) = match self.plan.sort {
-            Sort::Relevance => (self.warm.qualification.get_val(doc), 0),
+            Sort::Relevance => (u64::from(self.warm.qualification[doc as usize]), 0),
             _ => (0, self.warm.until.get_val(doc)),
         };
         let (a, b, c) = numeric_rank(self.plan.sort, score, qualification, until, uid);
@@ -406,11 +406,11 @@ impl SegmentSearch {
     }
 
     fn position(&self, doc: DocId, score: Score) -> Position {
-        let uid = self.warm.uid.get_val(doc);
+        let uid = self.warm.uid[doc as usize];
         match self.plan.sort {
             Sort::Relevance => Position::Relevance {
                 r: rounded(score),
-                q: self.warm.qualification.get_val(doc) as u8,
+                q: self.warm.qualification[doc as usize],
                 u: uid,
             },
             Sort::Name => {
@@ -546,7 +546,7 @@ impl SegmentSearch {
                 return;
             }
         }
-        let uid = self.warm.uid.get_val(doc);
+        let uid = self.warm.uid[doc as usize];
         let Some(rank) = self.rank(doc, relevance_score.unwrap_or(0.0), uid) else {
             return;
         };
@@ -583,9 +583,9 @@ impl SegmentSearch {
         let Some(Reverse((worst, _, _))) = self.heap.peek() else {
             return true;
         };
-        let qualification = self.warm.qualification.get_val(doc);
+        let qualification = u64::from(self.warm.qualification[doc as usize]);
         qualification > worst.1
-            || (qualification == worst.1 && u64::MAX - self.warm.uid.get_val(doc) > worst.2)
+            || (qualification == worst.1 && u64::MAX - self.warm.uid[doc as usize] > worst.2)
     }
 
     /// By relevance, with a full page: whether some document of `block` could win a tie with the

@@ -208,14 +208,16 @@ impl AllOfScorer {
 
     /// The documents every part matches in the segment and each block's ceiling (the parts' and
     /// the bonuses'), read from the postings (see `matches`); `None` when a part cannot be read so.
-    /// Reads the spare bonuses through: asked once.
+    /// Reads the spare bonuses through: asked once. The parts come cheapest first: each one after
+    /// the first reads only the blocks the ones before it match.
     pub(crate) fn matches(&mut self, reader: &SegmentReader) -> tantivy::Result<Option<Matches>> {
         let mut matches = Matches::everything(reader.max_doc());
-        for part in &self.parts {
+        for (index, part) in self.parts.iter().enumerate() {
             let Part::Best(best) = part else {
                 return Ok(None);
             };
-            let Some(word) = best.matches(reader)? else {
+            let within = (index > 0).then_some(matches.bits.as_slice());
+            let Some(word) = best.matches(reader, within)? else {
                 return Ok(None);
             };
             matches.and(&word, best.tie_breaker());

@@ -504,14 +504,21 @@ impl BestOfScorer {
     /// Every document the word matches in the segment, read from the postings block by block, with
     /// each block's ceiling (see `matches`), whatever the scorer has read so far; `None` when a part
     /// of it is not a field's postings, a term query or a disjunction-max of them.
-    pub(crate) fn matches(&self, reader: &SegmentReader) -> tantivy::Result<Option<WordMatches>> {
+    ///
+    /// With `within`, only the documents of its blocks are sure to be read (see
+    /// [`WordMatches::add_postings`]).
+    pub(crate) fn matches(
+        &self,
+        reader: &SegmentReader,
+        within: Option<&[u64]>,
+    ) -> tantivy::Result<Option<WordMatches>> {
         let mut matches = WordMatches::new(reader.max_doc());
         for field in &self.fields {
             let postings = field
                 .index
                 .read_block_postings_from_terminfo(&field.info, IndexRecordOption::Basic)?;
             let ceiling = &field.ceiling;
-            matches.add_postings(postings, |block| ceiling.of_block(block));
+            matches.add_postings(postings, |block| ceiling.of_block(block), within);
         }
         for other in &self.others {
             // A term query's score is not known here: infinite, unless the group's is constant.
@@ -521,14 +528,14 @@ impl BestOfScorer {
                 if let Some(info) = index.get_term_info(term)? {
                     let postings =
                         index.read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
-                    matches.add_postings(postings, |_| ceiling);
+                    matches.add_postings(postings, |_| ceiling, within);
                 }
                 continue;
             }
             let Some(inner) = other.scorer.downcast_ref::<BestOfScorer>() else {
                 return Ok(None);
             };
-            let Some(nested) = inner.matches(reader)? else {
+            let Some(nested) = inner.matches(reader, within)? else {
                 return Ok(None);
             };
             matches.add_blocks(&nested.bits, |block| {

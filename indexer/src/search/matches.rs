@@ -11,6 +11,9 @@ use tantivy::{DocId, Score};
 
 use super::blocks::BLOCK;
 
+/// Postings per block of a posting list (tantivy's compression block; the last one holds fewer).
+const POSTINGS_PER_BLOCK: usize = 128;
+
 /// A word's matches: one bit per document and, per block of `BLOCK` documents, the largest
 /// ceiling of each thing matching in it (a field's postings, a constant-scored group), as their
 /// maximum and their sum.
@@ -31,26 +34,47 @@ impl WordMatches {
     }
 
     /// Adds a field's postings; `ceiling(j)` bounds the scores of its `j`-th block of postings.
+    /// With `within` (the blocks of documents some other word already matches), only the posting
+    /// blocks holding a document of a block of `within` are decoded, the others skipped through
+    /// the postings' skip list: a rare word ANDed with a common one reads little of the common one.
     pub(crate) fn add_postings(
         &mut self,
         mut postings: BlockSegmentPostings,
         ceiling: impl Fn(usize) -> Score,
+        within: Option<&[u64]>,
     ) {
         let mut run = Run::default();
         let mut index = 0;
+        let mut from: DocId = 0;
         loop {
-            let docs = postings.docs();
-            if docs.is_empty() {
-                break;
+            if let Some(within) = within {
+                // The first document of the next block of `within` from `from` on.
+                let Some(next) = next_block(within, from) else {
+                    break;
+                };
+                let target = (next * BLOCK).max(from);
+                // Every block but the last holds the same number of postings: the rank of the
+                // first one from `target` on tells its block.
+                index = postings.rank(target) as usize / POSTINGS_PER_BLOCK;
+                if postings.docs().last().is_none_or(|&last| last < target) {
+                    break;
+                }
             }
+            let docs = postings.docs();
+            let Some(&last) = docs.last() else {
+                break;
+            };
             let score = ceiling(index);
             for &doc in docs {
                 if let Some((block, mask, share)) = run.add(doc, score) {
                     self.write(block, mask, share);
                 }
             }
-            index += 1;
-            postings.advance();
+            from = last.saturating_add(1);
+            if within.is_none() {
+                index += 1;
+                postings.advance();
+            }
         }
         if let Some((block, mask, share)) = run.end() {
             self.write(block, mask, share);
@@ -78,6 +102,16 @@ impl WordMatches {
         let max = self.max[block];
         max + (self.sum[block] - max) * tie_breaker
     }
+}
+
+/// The first block at or after `doc`'s with documents in `within`.
+fn next_block(within: &[u64], doc: DocId) -> Option<DocId> {
+    let start = (doc / BLOCK) as usize;
+    within
+        .get(start..)?
+        .iter()
+        .position(|&mask| mask != 0)
+        .map(|offset| (start + offset) as DocId)
 }
 
 /// One thing's documents in the block of `BLOCK` documents being gathered, and its largest
@@ -198,5 +232,63 @@ mod tests {
         matches.add_bonus([(0, 5.0), (1, 5.0), (70, 2.0)].into_iter());
         assert!((matches.ceilings[0] - 7.1).abs() < 1e-5);
         assert!((matches.ceilings[1] - 6.0).abs() < 1e-5);
+    }
+
+    /// A posting list of several blocks read whole, and read only within some blocks of
+    /// documents: the same documents there, each at the ceiling of its own block of postings.
+    #[test]
+    fn postings_read_within_blocks_hold_what_the_whole_read_holds_there() {
+        use tantivy::schema::{IndexRecordOption, STRING, Schema};
+        use tantivy::{Index, IndexWriter, Term, doc};
+
+        let mut builder = Schema::builder();
+        let word = builder.add_text_field("word", STRING);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let documents: DocId = 5_000;
+        // "common" in every third document: about 13 blocks of postings.
+        for doc in 0..documents {
+            let text = if doc % 3 == 0 { "common" } else { "other" };
+            writer.add_document(doc!(word => text)).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let segment = &searcher.segment_readers()[0];
+        let inverted = segment.inverted_index(word).unwrap();
+        let term = Term::from_field_text(word, "common");
+        let info = inverted.get_term_info(&term).unwrap().unwrap();
+        let postings = || {
+            inverted
+                .read_block_postings_from_terminfo(&info, IndexRecordOption::Basic)
+                .unwrap()
+        };
+        let ceiling = |block: usize| block as Score;
+        let mut whole = WordMatches::new(documents);
+        whole.add_postings(postings(), ceiling, None);
+        let expected: u32 = (0..documents).filter(|d| d % 3 == 0).count() as u32;
+        assert_eq!(
+            whole.bits.iter().map(|b| b.count_ones()).sum::<u32>(),
+            expected
+        );
+
+        let blocks = whole.bits.len();
+        // A few blocks, apart and side by side, the first and the last included.
+        let mut within = vec![0u64; blocks];
+        for block in [0, 1, 17, 18, 19, 40, blocks - 1] {
+            within[block] = 1;
+        }
+        let mut part = WordMatches::new(documents);
+        part.add_postings(postings(), ceiling, Some(&within));
+        for (block, _) in within.iter().enumerate().filter(|(_, mask)| **mask != 0) {
+            assert_eq!(part.bits[block], whole.bits[block], "block {block}");
+            assert_eq!(part.max[block], whole.max[block], "block {block}");
+            assert_eq!(part.sum[block], whole.sum[block], "block {block}");
+        }
+        // Skipping read less than everything.
+        assert!(part.bits.iter().filter(|b| **b != 0).count() < blocks / 2);
+        // Nothing within: nothing read.
+        let mut none = WordMatches::new(documents);
+        none.add_postings(postings(), ceiling, Some(&vec![0; blocks]));
+        assert!(none.bits.iter().all(|b| *b == 0));
     }
 }

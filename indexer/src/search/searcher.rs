@@ -232,17 +232,16 @@ impl Searcher {
                 .map_or((u64::MAX, 0), |(lower, upper)| {
                     (lower_ord(lower), upper_ord(upper))
                 });
-            let qualification = warm.as_ref().map(|w| w.qualification.clone());
-            let uid = warm.as_ref().map(|w| w.uid.clone());
             move |doc: DocId| {
                 let starts = names
                     .as_ref()
                     .and_then(|c| c.ords().first(doc))
                     .is_some_and(|ord| ord >= from && ord < to);
-                let uid = uid.as_ref().map_or(0, |c| c.get_val(doc));
+                let uid = warm.as_ref().map_or(0, |w| w.uid[doc as usize]);
                 (
                     starts,
-                    qualification.as_ref().map_or(0, |c| c.get_val(doc)),
+                    warm.as_ref()
+                        .map_or(0, |w| u64::from(w.qualification[doc as usize])),
                     uid & 1 == 0,
                     u64::MAX - uid,
                 )
