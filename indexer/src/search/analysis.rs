@@ -8,8 +8,8 @@
 //!   prefixes and "did you mean", where a stem would hide the word the user typed.
 //! - `raw` (tantivy's own) for values normalised in Rust with [`normalize`]: exact names and identifiers.
 
+use rustc_hash::FxHashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use tantivy::tokenizer::{
@@ -166,7 +166,7 @@ const REMEMBERED_WORDS: usize = 20_000;
 
 thread_local! {
     /// Per language, words already analysed: their term, or `None` for a stop word.
-    static WORDS: RefCell<[HashMap<String, Option<String>>; 2]> = RefCell::default();
+    static WORDS: RefCell<[FxHashMap<String, Option<String>>; 2]> = RefCell::default();
 }
 
 /// Lowercasing, accent folding, stop words and stemming of each word, by a one-word analyzer, with
