@@ -645,7 +645,7 @@ impl SegmentSearch {
 
 /// How many blocks holding matches ahead of the one counted the two-phase pass asks the processor
 /// to fetch.
-const PREFETCH_AHEAD: usize = 4;
+const PREFETCH_AHEAD: usize = 8;
 
 /// The documents of `block` in `mask`, in order.
 fn documents(block: DocId, mut mask: u64) -> impl Iterator<Item = DocId> {
