@@ -8,10 +8,10 @@
 //!   prefixes and "did you mean", where a stem would hide the word the user typed.
 //! - `raw` (tantivy's own) for values normalised in Rust with [`normalize`]: exact names and identifiers.
 
-use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::sync::LazyLock;
 
+use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer,
     StopWordFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,

@@ -4,9 +4,10 @@
 //! thread. Here, while fewer searches run than there are cores, the segments of a search are shared
 //! between the calling thread and a process-wide pool of one thread per other core, largest first,
 //! each thread taking the next segment when it is done with one (longest processing time first): a
-//! search on a quiet server takes about the time of its largest segment. When every core already has a search, a search runs
-//! on its own thread as tantivy would: handing segments to busy threads would only add switching
-//! (measured: 15% less throughput under two concurrent clients at 1M documents). The fruits are
+//! search on a quiet server takes about the time of its largest segment. When every core already
+//! has a search, a search runs on its own thread as tantivy would: handing segments to busy threads
+//! would only add switching (measured: 15% less throughput under two concurrent clients at 1M
+//! documents). The fruits are
 //! merged in segment order, as tantivy's own executor does. The page's hits (stored fields read,
 //! highlights computed) are shared out the same way.
 
@@ -29,10 +30,7 @@ impl std::fmt::Debug for SearchThreads {
         f.debug_struct("SearchThreads")
             .field(
                 "threads",
-                &self
-                    .pool
-                    .as_ref()
-                    .map_or(1, |p| p.current_num_threads() + 1),
+                &self.pool.as_ref().map_or(1, threads_with_caller),
             )
             .finish()
     }
@@ -104,8 +102,13 @@ impl SearchThreads {
     fn idle_pool(&self, running: &Running<'_>, items: usize) -> Option<&rayon::ThreadPool> {
         self.pool
             .as_ref()
-            .filter(|pool| items > 1 && running.alone(pool.current_num_threads() + 1))
+            .filter(|pool| items > 1 && running.alone(threads_with_caller(pool)))
     }
+}
+
+/// The threads a search shared out to `pool` runs on: the pool's and the caller's.
+fn threads_with_caller(pool: &rayon::ThreadPool) -> usize {
+    pool.current_num_threads() + 1
 }
 
 /// One search counted as running, until dropped.
