@@ -523,7 +523,7 @@ impl SegmentSearch {
         let relevance_score = if self.plan.sort == Sort::Relevance {
             // Relevance comes first in the rank: a lower one cannot enter a full page, a higher one
             // cannot follow the cursor.
-            if self.turned_away(scored.bound(), doc) {
+            if self.turned_away(scored.bound(), || self.wins_tie(doc)) {
                 return;
             }
             let score = scored.score();
@@ -571,10 +571,11 @@ impl SegmentSearch {
         }
     }
 
-    /// By relevance: whether a document of `doc`'s, scoring at most `bound`, cannot enter the page
-    /// (under its floor, or unable to pass its worst relevance and losing the tie-breaks).
-    fn turned_away(&self, bound: Score, doc: DocId) -> bool {
-        bound < self.floor || (bound < self.tie_floor && !self.wins_tie(doc))
+    /// By relevance: whether documents scoring at most `bound` cannot enter the page (under its
+    /// floor, or unable to pass its worst relevance and, as `may_win_tie` tells, losing the
+    /// tie-breaks).
+    fn turned_away(&self, bound: Score, may_win_tie: impl FnOnce() -> bool) -> bool {
+        bound < self.floor || (bound < self.tie_floor && !may_win_tie())
     }
 
     /// By relevance, with a full page: whether `doc`, at the relevance of the worst kept document,
@@ -592,7 +593,7 @@ impl SegmentSearch {
     /// worst kept document (its best qualification reaches the worst one's).
     fn may_win_tie(&self, block: DocId) -> bool {
         self.heap.peek().is_none_or(|Reverse((worst, _, _))| {
-            self.warm.best_qualification[block as usize] >= worst.1
+            u64::from(self.warm.best_qualification[block as usize]) >= worst.1
         })
     }
 
@@ -627,14 +628,12 @@ impl SegmentSearch {
                 continue;
             }
             self.enter_block(block, matched);
-            if relevance
-                && (ceiling < self.floor || (ceiling < self.tie_floor && !self.may_win_tie(block)))
-            {
+            if relevance && self.turned_away(ceiling, || self.may_win_tie(block)) {
                 continue;
             }
             for doc in documents(block, matched & self.passing_in_block) {
                 // The block's ceiling first: it spares moving the scorer.
-                if relevance && self.turned_away(ceiling, doc) {
+                if relevance && self.turned_away(ceiling, || self.wins_tie(doc)) {
                     continue;
                 }
                 self.consider(doc, &mut Seeking { scorer, doc });

@@ -24,7 +24,7 @@ pub(crate) struct Warm {
     pub uid: Vec<u64>,
     pub qualification: Vec<u8>,
     /// Per block of `BLOCK` documents, its best qualification (see `collector`'s tie-breaks).
-    pub best_qualification: Vec<u64>,
+    pub best_qualification: Vec<u8>,
     pub until: Arc<dyn ColumnValues<u64>>,
     pub name_sort: Option<StrColumn>,
 }
@@ -56,7 +56,7 @@ impl Warm {
             .collect();
         let best_qualification = qualification
             .chunks(BLOCK as usize)
-            .map(|block| u64::from(block.iter().copied().max().unwrap_or(0)))
+            .map(|block| block.iter().copied().max().unwrap_or(0))
             .collect();
         Ok(Self {
             facets: SegmentFacets::load(reader)?,
