@@ -705,6 +705,80 @@ async fn pages_follow_each_other_without_repeating_or_skipping_in_every_sort() {
     indexer.close().await.unwrap();
 }
 
+/// Every page of `query`, `limit` hits at a time: (kind:key, score) per hit.
+fn all_pages(searcher: &Searcher, query: &str, limit: usize) -> Vec<(String, f32)> {
+    let mut hits = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = run(
+            searcher,
+            SearchRequest {
+                query: query.into(),
+                limit,
+                cursor,
+                ..SearchRequest::default()
+            },
+        );
+        hits.extend(
+            page.hits
+                .iter()
+                .map(|h| (format!("{}:{}", h.kind.code(), h.key), h.score)),
+        );
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return hits,
+        }
+    }
+}
+
+/// The segments of a search share the floor of their pages (a segment collected after another, or
+/// beside it, turns away what cannot pass the other's full page): the pages are those of one
+/// segment, whether three segments are collected one after another or side by side.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_the_same_over_one_segment_or_three_in_any_order() {
+    let catalogue = Catalogue::loaded().await;
+    let (indexer, whole) = catalogue.indexed().await;
+    assert_eq!(whole.status().segments, 1);
+    let mut settings = catalogue.settings();
+    settings.directory = catalogue.dir.path().join("split");
+    // Three writer threads each flush a segment of their own, merged into one per search thread.
+    settings.writer_threads = 3;
+    settings.writer_memory = 3 * 15 * 1024 * 1024;
+    settings.search_threads = 3;
+    let (mut split_indexer, _) = Indexer::open(catalogue.store.clone(), settings.clone()).unwrap();
+    split_indexer.rebuild().await.unwrap();
+    split_indexer.close().await.unwrap();
+    let queries = [
+        "cloud",
+        "hébergement données de santé",
+        "visioconference",
+        "messagerie",
+    ];
+    for threads in [1, 3] {
+        settings.search_threads = threads;
+        let (split_indexer, split) =
+            Indexer::open(catalogue.store.clone(), settings.clone()).unwrap();
+        assert_eq!(split.status().segments, 3, "{threads} search threads");
+        for query in queries {
+            for limit in [1, 3, 7] {
+                let expected = all_pages(&whole, query, limit);
+                assert!(
+                    expected.len() > 2 * limit,
+                    "{query:?}: {} hits",
+                    expected.len()
+                );
+                assert_eq!(
+                    all_pages(&split, query, limit),
+                    expected,
+                    "{query:?} by {limit}, {threads} search threads"
+                );
+            }
+        }
+        split_indexer.close().await.unwrap();
+    }
+    indexer.close().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hits_carry_highlights_explanations_and_ties_broken_by_qualification() {
     let catalogue = Catalogue::loaded().await;

@@ -479,6 +479,7 @@ impl<'a> Run<'a> {
             &SearchCollector {
                 plan: Arc::new(plan),
                 segments: self.segments.clone(),
+                floor: Default::default(),
             },
         )?)
     }
