@@ -631,26 +631,17 @@ async fn pages_follow_each_other_without_repeating_or_skipping_in_every_sort() {
                     ..SearchRequest::default()
                 },
             );
-            let mut paged = Vec::new();
-            let mut cursor = None;
-            loop {
-                let page = run(
-                    &searcher,
-                    SearchRequest {
-                        query: query.into(),
-                        sort,
-                        limit: 7,
-                        cursor,
-                        ..SearchRequest::default()
-                    },
-                );
-                assert_eq!(page.total, whole.total);
-                paged.extend(keys(&page));
-                match page.next_cursor {
-                    Some(next) => cursor = Some(next),
-                    None => break,
-                }
-            }
+            let (paged, total) = all_pages(
+                &searcher,
+                SearchRequest {
+                    query: query.into(),
+                    sort,
+                    limit: 7,
+                    ..SearchRequest::default()
+                },
+            );
+            assert_eq!(total, whole.total);
+            let paged: Vec<String> = paged.into_iter().map(|(key, _)| key).collect();
             let expected: Vec<String> = keys(&whole).into_iter().take(100).collect();
             assert_eq!(paged[..expected.len()], expected[..], "{sort:?} {query:?}");
             assert_eq!(paged.len() as u64, whole.total, "{sort:?} {query:?}");
@@ -705,20 +696,21 @@ async fn pages_follow_each_other_without_repeating_or_skipping_in_every_sort() {
     indexer.close().await.unwrap();
 }
 
-/// Every page of `query`, `limit` hits at a time: (kind:key, score) per hit.
-fn all_pages(searcher: &Searcher, query: &str, limit: usize) -> Vec<(String, f32)> {
+/// Every page of `request`, following the cursors: (kind:key, score) per hit, and the total every
+/// page gives.
+fn all_pages(searcher: &Searcher, request: SearchRequest) -> (Vec<(String, f32)>, u64) {
     let mut hits = Vec::new();
+    let mut total = None;
     let mut cursor = None;
     loop {
         let page = run(
             searcher,
             SearchRequest {
-                query: query.into(),
-                limit,
                 cursor,
-                ..SearchRequest::default()
+                ..request.clone()
             },
         );
+        assert_eq!(*total.get_or_insert(page.total), page.total, "{request:?}");
         hits.extend(
             page.hits
                 .iter()
@@ -726,7 +718,7 @@ fn all_pages(searcher: &Searcher, query: &str, limit: usize) -> Vec<(String, f32
         );
         match page.next_cursor {
             Some(next) => cursor = Some(next),
-            None => return hits,
+            None => return (hits, page.total),
         }
     }
 }
@@ -761,14 +753,19 @@ async fn pages_are_the_same_over_one_segment_or_three_in_any_order() {
         assert_eq!(split.status().segments, 3, "{threads} search threads");
         for query in queries {
             for limit in [1, 3, 7] {
-                let expected = all_pages(&whole, query, limit);
+                let request = SearchRequest {
+                    query: query.into(),
+                    limit,
+                    ..SearchRequest::default()
+                };
+                let expected = all_pages(&whole, request.clone());
                 assert!(
-                    expected.len() > 2 * limit,
+                    expected.0.len() > 2 * limit,
                     "{query:?}: {} hits",
-                    expected.len()
+                    expected.0.len()
                 );
                 assert_eq!(
-                    all_pages(&split, query, limit),
+                    all_pages(&split, request),
                     expected,
                     "{query:?} by {limit}, {threads} search threads"
                 );
