@@ -7,7 +7,8 @@
 //! (`block_in_place`). Each way round costs thread wake-ups: sent to the blocking pool, a search cost
 //! two (the pool thread's, then the handler's), 7–12% of the throughput under two HTTP clients at a
 //! million documents; `block_in_place` one hand-over of the worker, 8–10% against running in place
-//! (measured with the application's runtime, `registre::runtime`: twice as many workers as cores).
+//! (measured with the application's runtime, `registre::runtime`, then twice as many workers as
+//! cores; it now has one more worker than cores).
 //! On a current-thread runtime, where neither is allowed, it goes to the blocking pool. Either way a
 //! panic in the work becomes an index error, not a lost response.
 
