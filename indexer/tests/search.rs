@@ -699,10 +699,19 @@ async fn pages_follow_each_other_without_repeating_or_skipping_in_every_sort() {
 /// Every page of `request`, following the cursors: (kind:key, score) per hit, and the total every
 /// page gives.
 fn all_pages(searcher: &Searcher, request: SearchRequest) -> (Vec<(String, f32)>, u64) {
+    first_pages(searcher, request, usize::MAX)
+}
+
+/// The first `pages` pages of `request`, as `all_pages`.
+fn first_pages(
+    searcher: &Searcher,
+    request: SearchRequest,
+    pages: usize,
+) -> (Vec<(String, f32)>, u64) {
     let mut hits = Vec::new();
     let mut total = None;
     let mut cursor = None;
-    loop {
+    for _ in 0..pages {
         let page = run(
             searcher,
             SearchRequest {
@@ -718,9 +727,10 @@ fn all_pages(searcher: &Searcher, request: SearchRequest) -> (Vec<(String, f32)>
         );
         match page.next_cursor {
             Some(next) => cursor = Some(next),
-            None => return (hits, page.total),
+            None => break,
         }
     }
+    (hits, total.unwrap_or_default())
 }
 
 /// The segments of a search share the floor of their pages (a segment collected after another, or
@@ -773,6 +783,77 @@ async fn pages_are_the_same_over_one_segment_or_three_in_any_order() {
         }
         split_indexer.close().await.unwrap();
     }
+    indexer.close().await.unwrap();
+}
+
+/// `count` offers of one supplier, as import lines: "cloud" in the names of a few, in the short
+/// descriptions of some, once in long descriptions in most, so that the blocks of a segment have
+/// ceilings far apart.
+fn cloud_offers(count: usize) -> String {
+    let categories = ["iaas", "paas", "file_storage", "messaging", "coediting"];
+    (0..count)
+        .map(|n| {
+            let name = match n % 97 {
+                0 => format!("Cloud {n}"),
+                _ => format!("Offre {n}"),
+            };
+            let padding = "service hébergé et exploité en France ".repeat(n % 11);
+            let kind = if n % 7 == 0 { "souverain" } else { "public" };
+            format!(
+                r#"{{"record":"offer","key":"many-{n}","supplier":"ale","name":"{name}","category":"{}","description_fr":"{padding}cloud {kind}","description_en":"{kind} cloud","deployment_models":[],"licences":[],"hosting_locations":[],"suite_class":null,"suite_tier":null,"suite_role":null,"url":null,"source_repo":null,"alternative_to":[],"unverified":[],"notes":null,"references":["bg"],"confidence":"low"}}"#,
+                categories[n % categories.len()]
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// By relevance a search walks first the blocks of the highest ceilings, then those left that
+/// still reach its page's floor, with a second scorer for the blocks the first one has passed:
+/// over thousands of documents and three segments, with a first pass of one document per kept
+/// one (most blocks left to the second pass), the first pages are those of one segment walked in
+/// order (each segment is also checked against the document-at-a-time pass in debug builds).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_pass_over_the_highest_ceilings_gives_the_pages_of_a_walk_in_order() {
+    let catalogue = Catalogue::loaded().await;
+    let report = catalogue
+        .store
+        .import(&cloud_offers(3_000), "test")
+        .await
+        .unwrap();
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    let mut settings = catalogue.settings();
+    settings.search_threads = 1;
+    settings.first_pass = usize::MAX;
+    let (mut indexer, in_order) = Indexer::open(catalogue.store.clone(), settings.clone()).unwrap();
+    indexer.rebuild().await.unwrap();
+    assert_eq!(in_order.status().segments, 1);
+    settings.directory = catalogue.dir.path().join("split");
+    settings.writer_threads = 3;
+    settings.writer_memory = 3 * 15 * 1024 * 1024;
+    settings.search_threads = 3;
+    settings.first_pass = 1;
+    let (mut split_indexer, first_pass) = Indexer::open(catalogue.store.clone(), settings).unwrap();
+    split_indexer.rebuild().await.unwrap();
+    assert_eq!(first_pass.status().segments, 3);
+    for query in ["cloud", "cloud souverain", "service cloud"] {
+        for limit in [1, 3, 20] {
+            let request = SearchRequest {
+                query: query.into(),
+                limit,
+                ..SearchRequest::default()
+            };
+            let expected = first_pages(&in_order, request.clone(), 4);
+            assert!(expected.0.len() == 4 * limit, "{query:?}: {expected:?}");
+            assert!(expected.1 > 400, "{query:?}: {} hits", expected.1);
+            assert_eq!(
+                first_pages(&first_pass, request, 4),
+                expected,
+                "{query:?} by {limit}"
+            );
+        }
+    }
+    split_indexer.close().await.unwrap();
     indexer.close().await.unwrap();
 }
 

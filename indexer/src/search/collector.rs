@@ -19,8 +19,10 @@
 //! the documents of blocks whose ceiling reaches the page's floor — or, once the page is full,
 //! that could win a tie with its worst document on the qualification and the record id (read
 //! before the score). Walking every match with the scorer, one field comparison at a time, was
-//! most of a search's time at 1M. In debug builds (the tests) every such segment is collected
-//! both ways and the harvests compared.
+//! most of a search's time at 1M. By relevance the blocks of the highest ceilings are walked
+//! first, so that the floor rises early; the blocks left are walked after only where they still
+//! reach it. In debug builds (the tests) every such segment is collected both ways and the
+//! harvests compared.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -52,6 +54,9 @@ pub(crate) struct Plan {
     pub keep: usize,
     pub count_facets: bool,
     pub scoring: bool,
+    /// By relevance, documents the two-phase pass walks first per document kept (see
+    /// `SegmentSearch::read_matches`).
+    pub first_pass: usize,
 }
 
 /// Relevance is compared at this precision, so that near-equal scores tie and the qualification
@@ -358,7 +363,8 @@ impl Collector for SearchCollector {
             match scorer.downcast_mut::<AllOfScorer>() {
                 Some(all) => match all.matches(reader)? {
                     Some(matches) => {
-                        search.read_matches(all, &matches, alive);
+                        let fresh = || weight.scorer(reader, 1.0);
+                        search.read_matches(all, &matches, alive, fresh)?;
                         #[cfg(debug_assertions)]
                         return self.checked(weight, segment, reader, search.harvest());
                     }
@@ -551,11 +557,7 @@ impl SegmentSearch {
     /// Moves on to `block`, where the text matches `matched`.
     fn enter_block(&mut self, block: DocId, matched: u64) {
         self.finish_block();
-        if self.plan.sort == Sort::Relevance
-            && let Some(relevance) = self.shared_floor.relevance()
-        {
-            self.floor = self.floor.max(floor_of(relevance));
-        }
+        self.raise_to_shared_floor();
         self.block = block;
         self.matched_in_block = matched;
         self.passing_in_block = if self.counter.filtered() {
@@ -563,6 +565,15 @@ impl SegmentSearch {
         } else {
             !0
         };
+    }
+
+    /// By relevance, raises the floor to the one the search's segments proved so far.
+    fn raise_to_shared_floor(&mut self) {
+        if self.plan.sort == Sort::Relevance
+            && let Some(relevance) = self.shared_floor.relevance()
+        {
+            self.floor = self.floor.max(floor_of(relevance));
+        }
     }
 
     /// Takes `doc`, which matches the text and passes the filters, into the page if it belongs
@@ -650,24 +661,30 @@ impl SegmentSearch {
     /// The two-phase pass: every block of `matches` counted, and the scorer walked only through
     /// the documents that could enter the page (by relevance, those of blocks whose ceiling
     /// reaches the page's floor).
+    ///
+    /// By relevance the walk takes the blocks of the highest ceilings first (in document order,
+    /// see `first_pass_ceiling`), so that the page fills with strong documents and its floor
+    /// turns most other blocks away; the blocks left that still reach the floor are walked after,
+    /// by a `fresh` scorer when the first one has moved past them.
     fn read_matches(
         &mut self,
         scorer: &mut AllOfScorer,
         matches: &Matches,
         alive: Option<&AliveBitSet>,
-    ) {
+        fresh: impl FnOnce() -> tantivy::Result<Box<dyn Scorer>>,
+    ) -> tantivy::Result<()> {
         let relevance = self.plan.sort == Sort::Relevance;
         let blocks: Vec<DocId> = (0..matches.bits.len() as DocId)
             .filter(|&block| matches.bits[block as usize] != 0)
             .collect();
+        // Every block counted; those holding documents that pass the filters kept for the walk.
+        let mut walk: Vec<Walked> = Vec::with_capacity(blocks.len());
         for (index, &block) in blocks.iter().enumerate() {
             // What counting a block reads arrives while the blocks before it are counted.
             if let Some(&ahead) = blocks.get(index + PREFETCH_AHEAD) {
                 self.warm.facets.prefetch(ahead);
             }
             let bits = matches.bits[block as usize];
-            // A margin for the summing of the ceilings in another order than the bound's.
-            let ceiling = matches.ceilings[block as usize] * (1.0 + 1e-5);
             let matched = match alive {
                 Some(alive) => documents(block, bits)
                     .filter(|&doc| alive.is_alive(doc))
@@ -678,18 +695,104 @@ impl SegmentSearch {
                 continue;
             }
             self.enter_block(block, matched);
-            if relevance && self.turned_away(ceiling, || self.may_win_tie(block)) {
-                continue;
-            }
-            for doc in documents(block, matched & self.passing_in_block) {
-                // The block's ceiling first: it spares moving the scorer.
-                if relevance && self.turned_away(ceiling, || self.wins_tie(doc)) {
-                    continue;
-                }
-                self.consider(doc, &mut Seeking { scorer, doc });
+            let docs = matched & self.passing_in_block;
+            if docs != 0 {
+                walk.push(Walked {
+                    block,
+                    docs,
+                    // A margin for the summing of the ceilings in another order than the bound's.
+                    ceiling: matches.ceilings[block as usize] * (1.0 + 1e-5),
+                });
             }
         }
+        if !relevance {
+            for walked in &walk {
+                self.walk_block(scorer, walked, false);
+            }
+            return Ok(());
+        }
+        let first = first_pass_ceiling(&walk, self.plan.keep.saturating_mul(self.plan.first_pass));
+        for walked in walk.iter().filter(|walked| walked.ceiling >= first) {
+            if self.reaches_floor(walked) {
+                self.walk_block(scorer, walked, true);
+            }
+        }
+        let mut fresh = Some(fresh);
+        let mut second: Option<Box<dyn Scorer>> = None;
+        for walked in walk.iter().filter(|walked| walked.ceiling < first) {
+            if !self.reaches_floor(walked) {
+                continue;
+            }
+            if scorer.doc() <= walked.block * BLOCK {
+                self.walk_block(scorer, walked, true);
+                continue;
+            }
+            if let Some(fresh) = fresh.take() {
+                second = Some(fresh()?);
+            }
+            let Some(all) = second
+                .as_mut()
+                .and_then(|second| second.downcast_mut::<AllOfScorer>())
+            else {
+                unreachable!("the same weight gives the same scorer");
+            };
+            self.walk_block(all, walked, true);
+        }
+        Ok(())
     }
+
+    /// By relevance: whether some document of a block could enter the page, as far as its
+    /// ceiling and its best qualification tell.
+    fn reaches_floor(&mut self, walked: &Walked) -> bool {
+        self.raise_to_shared_floor();
+        !self.turned_away(walked.ceiling, || self.may_win_tie(walked.block))
+    }
+
+    /// Moves `scorer` through the documents of a block that could enter the page.
+    fn walk_block(&mut self, scorer: &mut AllOfScorer, walked: &Walked, relevance: bool) {
+        for doc in documents(walked.block, walked.docs) {
+            // The block's ceiling first: it spares moving the scorer.
+            if relevance && self.turned_away(walked.ceiling, || self.wins_tie(doc)) {
+                continue;
+            }
+            self.consider(doc, &mut Seeking { scorer, doc });
+        }
+    }
+}
+
+/// A block of the two-phase pass: the documents matching the text and the filters, and the
+/// ceiling of their scores.
+struct Walked {
+    block: DocId,
+    docs: u64,
+    ceiling: Score,
+}
+
+/// The ceiling from which the first pass walks blocks: about the highest one whose blocks and
+/// those above hold `wanted` documents (from a histogram of the ceilings between the lowest and
+/// the highest, so found in one pass over the blocks). Every block when there are fewer.
+fn first_pass_ceiling(walk: &[Walked], wanted: usize) -> Score {
+    const BUCKETS: usize = 64;
+    let (low, high) = walk.iter().fold((Score::INFINITY, 0.0), |(low, high), w| {
+        (w.ceiling.min(low), w.ceiling.max(high))
+    });
+    if high <= low {
+        return Score::NEG_INFINITY;
+    }
+    let scale = BUCKETS as Score / (high - low);
+    let mut counts = [0usize; BUCKETS];
+    for walked in walk {
+        let bucket = (((walked.ceiling - low) * scale) as usize).min(BUCKETS - 1);
+        counts[bucket] += walked.docs.count_ones() as usize;
+    }
+    let mut seen = 0;
+    for bucket in (1..BUCKETS).rev() {
+        seen += counts[bucket];
+        if seen >= wanted {
+            return low + bucket as Score / scale;
+        }
+    }
+    Score::NEG_INFINITY
 }
 
 /// How many blocks holding matches ahead of the one counted the two-phase pass asks the processor
@@ -768,6 +871,42 @@ impl SegmentCollector for SegmentSearch {
 mod tests {
     use super::super::dice::Dice;
     use super::*;
+
+    /// The first pass starts at the highest bucket of ceilings whose blocks and those above hold
+    /// the documents wanted, and takes every block when they hold fewer.
+    #[test]
+    fn the_first_pass_takes_the_highest_ceilings_that_hold_the_documents_wanted() {
+        let walk: Vec<Walked> = [
+            (1.0, 0xff),
+            (9.0, 0b111),
+            (5.0, 0xf),
+            (9.5, 0b1),
+            (2.0, 0xff),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(block, (ceiling, docs))| Walked {
+            block: block as DocId,
+            docs,
+            ceiling,
+        })
+        .collect();
+        let taken = |wanted| {
+            let first = first_pass_ceiling(&walk, wanted);
+            walk.iter()
+                .filter(|w| w.ceiling >= first)
+                .map(|w| w.block)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(taken(1), vec![3]);
+        assert_eq!(taken(4), vec![1, 3]);
+        assert_eq!(taken(5), vec![1, 2, 3]);
+        assert_eq!(taken(8), vec![1, 2, 3]);
+        assert_eq!(taken(9), vec![1, 2, 3, 4]);
+        assert_eq!(taken(24), vec![0, 1, 2, 3, 4]);
+        assert_eq!(taken(1_000), vec![0, 1, 2, 3, 4]);
+        assert_eq!(first_pass_ceiling(&walk[..1], 1), Score::NEG_INFINITY);
+    }
 
     /// A score is never turned away by the floor of a relevance it rounds to (nor, the floor
     /// growing with the relevance, by the floor of a smaller one).

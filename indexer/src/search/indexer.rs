@@ -58,6 +58,10 @@ pub struct IndexerSettings {
     /// Threads a search may share its segments out to while fewer searches run than this (see
     /// `parallel`); 1 searches each segment in turn on the caller's thread.
     pub search_threads: usize,
+    /// By relevance, documents a search walks first per document of its page, in the blocks of
+    /// the highest ceilings (see `collector`); the tests lower it so that the blocks left after the
+    /// first pass are many.
+    pub first_pass: usize,
 }
 
 impl IndexerSettings {
@@ -72,6 +76,7 @@ impl IndexerSettings {
             gap_grace: Duration::from_secs(5),
             today: None,
             search_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            first_pass: 256,
         }
     }
 }
@@ -155,6 +160,7 @@ fn live_index(
     fields: Fields,
     directory: &Path,
     threads: Arc<SearchThreads>,
+    first_pass: usize,
 ) -> Result<LiveIndex, IndexerError> {
     let segments = Arc::new(SegmentCache::default());
     let warmer: Weak<dyn Warmer> = Arc::downgrade(&segments) as Weak<dyn Warmer>;
@@ -173,6 +179,7 @@ fn live_index(
         generation,
         segments,
         threads,
+        first_pass,
     })
 }
 
@@ -223,6 +230,7 @@ impl Indexer {
                     fields,
                     &directory,
                     indexer.threads.clone(),
+                    indexer.settings.first_pass,
                 )?);
                 if let Some(checkpoint) = &checkpoint {
                     indexer.cursor = EventCursor::new(checkpoint.event, indexer.settings.gap_grace);
@@ -364,7 +372,13 @@ impl Indexer {
             Ok(writer)
         })
         .await?;
-        let live = live_index(index, fields, directory, self.threads.clone())?;
+        let live = live_index(
+            index,
+            fields,
+            directory,
+            self.threads.clone(),
+            self.settings.first_pass,
+        )?;
         live.reader.reload()?;
         let documents = live.reader.searcher().num_docs();
         if documents != added {

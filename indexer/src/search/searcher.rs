@@ -57,6 +57,8 @@ pub(crate) struct LiveIndex {
     /// reference only).
     pub segments: Arc<SegmentCache>,
     pub threads: Arc<SearchThreads>,
+    /// `IndexerSettings::first_pass`.
+    pub first_pass: usize,
 }
 
 /// The state of the index, for readiness checks.
@@ -419,6 +421,7 @@ struct Run<'a> {
     fields: &'a Fields,
     segments: &'a Arc<SegmentCache>,
     threads: &'a SearchThreads,
+    first_pass: usize,
     lookups: Lookups,
     request: &'a SearchRequest,
     filters: FilterSet,
@@ -448,6 +451,7 @@ impl<'a> Run<'a> {
             fields: &live.fields,
             segments: &live.segments,
             threads: &live.threads,
+            first_pass: live.first_pass,
             lookups: Lookups::default(),
             request,
             filters: FilterSet::new(&request.filters),
@@ -472,6 +476,7 @@ impl<'a> Run<'a> {
             keep: self.keep,
             count_facets: self.keep != usize::MAX,
             scoring,
+            first_pass: self.first_pass,
         };
         Ok(self.threads.search(
             &self.searcher,
