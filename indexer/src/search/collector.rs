@@ -671,7 +671,7 @@ impl SegmentSearch {
         scorer: &mut AllOfScorer,
         matches: &Matches,
         alive: Option<&AliveBitSet>,
-        fresh: impl FnOnce() -> tantivy::Result<Box<dyn Scorer>>,
+        fresh: impl Fn() -> tantivy::Result<Box<dyn Scorer>>,
     ) -> tantivy::Result<()> {
         let relevance = self.plan.sort == Sort::Relevance;
         let blocks: Vec<DocId> = (0..matches.bits.len() as DocId)
@@ -717,7 +717,6 @@ impl SegmentSearch {
                 self.walk_block(scorer, walked, true);
             }
         }
-        let mut fresh = Some(fresh);
         let mut second: Option<Box<dyn Scorer>> = None;
         for walked in walk.iter().filter(|walked| walked.ceiling < first) {
             if !self.reaches_floor(walked) {
@@ -727,15 +726,13 @@ impl SegmentSearch {
                 self.walk_block(scorer, walked, true);
                 continue;
             }
-            if let Some(fresh) = fresh.take() {
+            if second.is_none() {
                 second = Some(fresh()?);
             }
-            let Some(all) = second
+            let all = second
                 .as_mut()
                 .and_then(|second| second.downcast_mut::<AllOfScorer>())
-            else {
-                unreachable!("the same weight gives the same scorer");
-            };
+                .expect("the same weight gives the same scorer");
             self.walk_block(all, walked, true);
         }
         Ok(())
