@@ -47,6 +47,17 @@ impl Catalogue {
         self.dir.path().join("index")
     }
 
+    /// Settings for a second index beside the first, rebuilt into three segments (three writer
+    /// threads each flush one, merged into one per search thread).
+    fn three_segments(&self) -> IndexerSettings {
+        let mut settings = self.settings();
+        settings.directory = self.dir.path().join("split");
+        settings.writer_threads = 3;
+        settings.writer_memory = 3 * 15 * 1024 * 1024;
+        settings.search_threads = 3;
+        settings
+    }
+
     fn settings(&self) -> IndexerSettings {
         let mut settings = IndexerSettings::new(self.index_dir());
         settings.today = Some(today());
@@ -741,12 +752,7 @@ async fn pages_are_the_same_over_one_segment_or_three_in_any_order() {
     let catalogue = Catalogue::loaded().await;
     let (indexer, whole) = catalogue.indexed().await;
     assert_eq!(whole.status().segments, 1);
-    let mut settings = catalogue.settings();
-    settings.directory = catalogue.dir.path().join("split");
-    // Three writer threads each flush a segment of their own, merged into one per search thread.
-    settings.writer_threads = 3;
-    settings.writer_memory = 3 * 15 * 1024 * 1024;
-    settings.search_threads = 3;
+    let mut settings = catalogue.three_segments();
     let (mut split_indexer, _) = Indexer::open(catalogue.store.clone(), settings.clone()).unwrap();
     split_indexer.rebuild().await.unwrap();
     split_indexer.close().await.unwrap();
@@ -828,10 +834,7 @@ async fn a_first_pass_over_the_highest_ceilings_gives_the_pages_of_a_walk_in_ord
     let (mut indexer, in_order) = Indexer::open(catalogue.store.clone(), settings.clone()).unwrap();
     indexer.rebuild().await.unwrap();
     assert_eq!(in_order.status().segments, 1);
-    settings.directory = catalogue.dir.path().join("split");
-    settings.writer_threads = 3;
-    settings.writer_memory = 3 * 15 * 1024 * 1024;
-    settings.search_threads = 3;
+    let mut settings = catalogue.three_segments();
     settings.first_pass = 1;
     let (mut split_indexer, first_pass) = Indexer::open(catalogue.store.clone(), settings).unwrap();
     split_indexer.rebuild().await.unwrap();
