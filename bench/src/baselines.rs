@@ -21,7 +21,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, Sq
 use sqlx::{ConnectOptions, Connection, Row};
 
 use crate::corpus::{AttestationLine, Corpus};
-use crate::measure::{self, EngineRun, Own, Patience};
+use crate::measure::{self, EngineRun, Own, Patience, Phase};
 use crate::queries::{BenchQuery, QueryFilters};
 
 /// One searchable row.
@@ -588,23 +588,9 @@ impl Postgres {
         patience: &Patience,
         modes: &[&str],
     ) -> anyhow::Result<Vec<EngineRun>> {
-        // The server's backends are the engine under test: their CPU is not foreign.
-        let own = Own::me().with_command("postgres");
+        let own = postgres_processes();
         let options = self.options()?;
-        let connect = || -> anyhow::Result<PgClient> {
-            let runtime = runtime()?;
-            let connection = runtime.block_on(async {
-                let mut c = options.connect().await?;
-                sqlx::raw_sql("SET jit = off; SET work_mem = '64MB'")
-                    .execute(&mut c)
-                    .await?;
-                anyhow::Ok(c)
-            })?;
-            Ok(PgClient {
-                runtime,
-                connection,
-            })
-        };
+        let connect = || PgClient::connect(&options);
         let mut runs = Vec::new();
         for mode in modes {
             let facets = *mode == "facets";
@@ -632,6 +618,26 @@ impl Postgres {
         Ok(runs)
     }
 
+    /// One more throughput pass of the `search` mode over the query set, for the turns (see `main`).
+    pub fn search_throughput(
+        &self,
+        queries: &[BenchQuery],
+        threads: usize,
+        min_seconds: f64,
+        patience: &Patience,
+    ) -> anyhow::Result<Phase> {
+        let options = self.options()?;
+        measure::throughput(
+            &postgres_processes(),
+            patience,
+            queries,
+            threads,
+            min_seconds,
+            &|| PgClient::connect(&options),
+            &|client, query| pg_query(client, query, false),
+        )
+    }
+
     pub fn drop_database(&self) -> anyhow::Result<()> {
         runtime()?.block_on(async {
             let mut c = PgConnection::connect(&self.admin_url).await?;
@@ -647,9 +653,31 @@ impl Postgres {
     }
 }
 
+/// The processes under test when PostgreSQL is: the bench and the server's backends.
+fn postgres_processes() -> Own {
+    Own::me().with_command("postgres")
+}
+
 struct PgClient {
     runtime: tokio::runtime::Runtime,
     connection: PgConnection,
+}
+
+impl PgClient {
+    fn connect(options: &PgConnectOptions) -> anyhow::Result<Self> {
+        let runtime = runtime()?;
+        let connection = runtime.block_on(async {
+            let mut c = options.connect().await?;
+            sqlx::raw_sql("SET jit = off; SET work_mem = '64MB'")
+                .execute(&mut c)
+                .await?;
+            anyhow::Ok(c)
+        })?;
+        Ok(Self {
+            runtime,
+            connection,
+        })
+    }
 }
 
 fn pg_query(client: &mut PgClient, query: &BenchQuery, facets: bool) -> measure::Outcome {

@@ -94,10 +94,9 @@ impl HttpClient {
     /// The number after the first `"key":` of the body.
     pub fn number(&self, key: &str) -> Option<u64> {
         let needle = format!("\"{key}\":");
-        let at = self
-            .body
-            .windows(needle.len())
-            .position(|w| w == needle.as_bytes())?;
+        // memmem, not a comparison per byte offset: that cost the client 4% of the machine's
+        // CPU on a page of hits (perf, thirteenth round), taken from the server it loads.
+        let at = memchr::memmem::find(&self.body, needle.as_bytes())?;
         let digits: String = self.body[at + needle.len()..]
             .iter()
             .take_while(|b| b.is_ascii_digit())

@@ -132,6 +132,10 @@ struct SearchArgs {
     /// Client threads (connections) of the throughput phases.
     #[arg(long, default_value_t = 2)]
     threads: usize,
+    /// After every phase, Registre over HTTP and PostgreSQL measured again in turn this many
+    /// times (a search throughput pass each); the 50× target reads the median of these ratios.
+    #[arg(long, default_value_t = 3)]
+    turns: usize,
     /// Baseline modes: `search` (top 20 + total), `facets` (+ category and country counts).
     #[arg(long, value_delimiter = ',', default_value = "search,facets")]
     baseline_modes: Vec<String>,
@@ -276,20 +280,19 @@ fn search(args: SearchArgs) -> anyhow::Result<()> {
         threads: args.threads,
         patience,
     };
+    // The server stays up until PostgreSQL's turns, idle during the baselines' own phases.
     let server = registre::Server::start(&serve_args, &args.patience.to_args())?;
     if let Some(run) = server.in_process.clone() {
         report.runs.push(run);
     }
-    let http = registre::http_runs(
+    report.runs.extend(registre::http_runs(
         &server,
         &bench_queries,
         &prefixes,
         args.threads,
         args.min_seconds,
         &patience,
-    );
-    report.server = server.stop()?;
-    report.runs.extend(http?);
+    )?);
 
     let modes: Vec<&str> = args.baseline_modes.iter().map(String::as_str).collect();
     // SQLite FTS5.
@@ -323,6 +326,31 @@ fn search(args: SearchArgs) -> anyhow::Result<()> {
                         &patience,
                         &modes,
                     )?);
+                    for turn in 1..=args.turns {
+                        eprintln!(
+                            "turn {turn} of {}: registre over HTTP, then postgres-fts",
+                            args.turns
+                        );
+                        let started_at = now();
+                        let registre = registre::search_throughput(
+                            &server,
+                            &bench_queries,
+                            args.threads,
+                            args.min_seconds,
+                            &patience,
+                        )?;
+                        let postgres = postgres.search_throughput(
+                            &bench_queries,
+                            args.threads,
+                            args.min_seconds,
+                            &patience,
+                        )?;
+                        report.turns.push(report::Turn {
+                            started_at,
+                            registre,
+                            postgres,
+                        });
+                    }
                     Ok(())
                 })();
                 postgres.drop_database()?;
@@ -336,6 +364,7 @@ fn search(args: SearchArgs) -> anyhow::Result<()> {
             }
         }
     }
+    report.server = server.stop()?;
     report.finished_at = now();
 
     let markdown = report.markdown();

@@ -19,7 +19,7 @@ use registre_store::Store;
 use serde::{Deserialize, Serialize};
 
 use crate::http::{HttpClient, encode};
-use crate::measure::{self, EngineRun, Own, Patience};
+use crate::measure::{self, EngineRun, Own, Patience, Phase};
 use crate::queries::BenchQuery;
 
 /// What the child reports.
@@ -376,6 +376,40 @@ impl Server {
     }
 }
 
+/// The `total` of a `/api/v1/search` answer.
+fn search_total(client: &mut HttpClient, path: &String) -> measure::Outcome {
+    let status = client.get(path)?;
+    if status != 200 {
+        bail!(
+            "HTTP {status} for {path}: {}",
+            String::from_utf8_lossy(&client.body()[..client.body().len().min(300)])
+        );
+    }
+    client.number("total").context("no total in the response")
+}
+
+/// One more throughput pass of `/api/v1/search` over the query set, for the turns (see `main`).
+pub fn search_throughput(
+    server: &Server,
+    queries: &[BenchQuery],
+    threads: usize,
+    min_seconds: f64,
+    patience: &Patience,
+) -> anyhow::Result<Phase> {
+    let own = Own::me().with_server(server.pid());
+    let port = server.port;
+    let paths: Vec<String> = queries.iter().map(path_of).collect();
+    measure::throughput(
+        &own,
+        patience,
+        &paths,
+        threads,
+        min_seconds,
+        &|| HttpClient::connect(port),
+        &search_total,
+    )
+}
+
 /// Loads `/api/v1/search`, `/api/v1/suggest` and the HTML pages (results for the same queries,
 /// supplier and offer pages) over loopback.
 pub fn http_runs(
@@ -392,16 +426,6 @@ pub fn http_runs(
     let mut runs = Vec::new();
 
     let paths: Vec<String> = queries.iter().map(path_of).collect();
-    let search = |client: &mut HttpClient, path: &String| -> measure::Outcome {
-        let status = client.get(path)?;
-        if status != 200 {
-            bail!(
-                "HTTP {status} for {path}: {}",
-                String::from_utf8_lossy(&client.body()[..client.body().len().min(300)])
-            );
-        }
-        client.number("total").context("no total in the response")
-    };
     eprintln!("registre over HTTP: /api/v1/search");
     let (latency, throughput, average_total, zero_hit_share) = measure::protocol(
         &own,
@@ -410,7 +434,7 @@ pub fn http_runs(
         threads,
         min_seconds,
         &connect,
-        &search,
+        &search_total,
     )?;
     runs.push(EngineRun {
         engine: "registre-http".to_owned(),
@@ -431,11 +455,7 @@ pub fn http_runs(
         if status != 200 {
             bail!("HTTP {status} for {path}");
         }
-        let count = client
-            .body()
-            .windows(7)
-            .filter(|w| w == b"\"text\":")
-            .count();
+        let count = memchr::memmem::find_iter(client.body(), b"\"text\":").count();
         Ok(count as u64)
     };
     eprintln!("registre over HTTP: /api/v1/suggest");
@@ -525,8 +545,9 @@ pub struct ProfileArgs {
     pub seed: u64,
     #[arg(long, default_value_t = 7)]
     pub query_seed: u64,
-    #[arg(long, default_value_t = 3)]
-    pub rounds: usize,
+    /// Latency rounds over the query set (at least one).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    pub rounds: u64,
     /// Only queries of this kind (single, two, typo, ...).
     #[arg(long)]
     pub kind: Option<String>,
@@ -644,7 +665,7 @@ pub fn profile(args: &ProfileArgs) -> anyhow::Result<()> {
         let (f, o) = (measure::Latency::of(full), measure::Latency::of(one));
         println!(
             "| {kind} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} |",
-            n / rounds.max(1),
+            n / rounds as usize,
             f.mean_ms,
             f.p50_ms,
             f.p99_ms,
@@ -726,15 +747,25 @@ fn http_profile(
         }))?;
     let paths: Vec<String> = queries.iter().map(path_of).collect();
     let connect = || HttpClient::connect(port);
-    let search = |client: &mut HttpClient, path: &String| -> measure::Outcome {
-        match client.get(path)? {
-            200 => client.number("total").context("no total in the response"),
-            status => bail!("HTTP {status} for {path}"),
-        }
-    };
     let own = Own::me().with_server(std::process::id());
-    measure::throughput(&own, patience, &paths, clients, 3.0, &connect, &search)?;
-    let phase = measure::throughput(&own, patience, &paths, clients, 10.0, &connect, &search)?;
+    measure::throughput(
+        &own,
+        patience,
+        &paths,
+        clients,
+        3.0,
+        &connect,
+        &search_total,
+    )?;
+    let phase = measure::throughput(
+        &own,
+        patience,
+        &paths,
+        clients,
+        10.0,
+        &connect,
+        &search_total,
+    )?;
     println!(
         "HTTP, {clients} clients: {:.0} searches/s, p50 {:.2} ms, p99 {:.2} ms ({:.2} ms of CPU per search, clients included; {} errors)",
         phase.queries_per_second,
