@@ -362,17 +362,19 @@ pub fn throughput<Q: Sync, C>(
         let done = AtomicUsize::new(0);
         // Queries run by each client.
         let progress: Vec<AtomicUsize> = (0..threads).map(|_| AtomicUsize::new(0)).collect();
+        // Where each client starts in the set: its share runs from there to the next one's start.
+        let start = |thread: usize| thread * queries.len() / threads.max(1);
         let server_ticks = own.server.map(process_ticks);
         let started = Instant::now();
         let outcomes: Vec<anyhow::Result<(Vec<f64>, usize)>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|thread| {
-                    let (stop, done, ran) = (&stop, &done, &progress[thread]);
+                    let (stop, done, ran, start) = (&stop, &done, &progress[thread], &start);
                     scope.spawn(move || -> anyhow::Result<(Vec<f64>, usize)> {
                         let mut client = connect()?;
                         let mut samples = Vec::new();
                         let mut errors = 0;
-                        let mut i = thread * queries.len() / threads.max(1);
+                        let mut i = start(thread);
                         while !stop.load(Ordering::Relaxed) {
                             let query = &queries[i % queries.len()];
                             let t = Instant::now();
@@ -388,12 +390,9 @@ pub fn throughput<Q: Sync, C>(
                     })
                 })
                 .collect();
-            // Each client starts at its share of the set (see `i` above) and runs on from there.
             let covered = || {
                 progress.iter().enumerate().all(|(thread, ran)| {
-                    let share =
-                        (thread + 1) * queries.len() / threads - thread * queries.len() / threads;
-                    ran.load(Ordering::Relaxed) >= share
+                    ran.load(Ordering::Relaxed) >= start(thread + 1) - start(thread)
                 })
             };
             loop {
