@@ -359,18 +359,27 @@ impl Collector for SearchCollector {
         let alive = reader.alive_bitset();
         let is_alive = |doc: DocId| alive.is_none_or(|alive| alive.is_alive(doc));
         if self.plan.scoring {
-            let mut scorer = weight.scorer(reader, 1.0)?;
-            match scorer.downcast_mut::<AllOfScorer>() {
-                Some(all) => match all.matches(reader)? {
+            let common = &search.warm.clone().terms;
+            // A conjunction's scorers take the ceilings of the segment's common terms.
+            let scorer = || -> tantivy::Result<Box<dyn Scorer>> {
+                let mut scorer = weight.scorer(reader, 1.0)?;
+                if let Some(all) = scorer.downcast_mut::<AllOfScorer>() {
+                    all.provide(common);
+                }
+                Ok(scorer)
+            };
+            let mut first = scorer()?;
+            match first.downcast_mut::<AllOfScorer>() {
+                Some(all) => match all.matches(reader, common)? {
                     Some(matches) => {
-                        let fresh = || weight.scorer(reader, 1.0);
+                        let fresh = scorer;
                         search.read_matches(all, &matches, alive, fresh)?;
                         #[cfg(debug_assertions)]
                         return self.checked(weight, segment, reader, search.harvest());
                     }
                     None => search.read(all, is_alive),
                 },
-                None => search.read(scorer.as_mut(), is_alive),
+                None => search.read(first.as_mut(), is_alive),
             }
         } else {
             weight.for_each_no_score(reader, &mut |docs| {

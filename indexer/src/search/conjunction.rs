@@ -12,6 +12,7 @@
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
+use super::common_terms::CommonTerms;
 use super::disjunction::BestOfScorer;
 use super::matches::Matches;
 
@@ -194,6 +195,16 @@ impl AllOfScorer {
         sum
     }
 
+    /// Gives the words' fields the ceilings of the segment's common terms (see
+    /// `BestOfScorer::provide`).
+    pub(crate) fn provide(&mut self, common: &CommonTerms) {
+        for part in &mut self.parts {
+            if let Part::Best(best) = part {
+                best.provide(common);
+            }
+        }
+    }
+
     /// A score no smaller than the current document's (infinite when a part cannot tell).
     pub(crate) fn bound(&mut self) -> Score {
         let mut sum = 0.0;
@@ -210,14 +221,18 @@ impl AllOfScorer {
     /// the bonuses'), read from the postings (see `matches`); `None` when a part cannot be read so.
     /// Reads the spare bonuses through: asked once. The parts come cheapest first: each one after
     /// the first reads only the blocks the ones before it match.
-    pub(crate) fn matches(&mut self, reader: &SegmentReader) -> tantivy::Result<Option<Matches>> {
+    pub(crate) fn matches(
+        &mut self,
+        reader: &SegmentReader,
+        common: &CommonTerms,
+    ) -> tantivy::Result<Option<Matches>> {
         let mut matches = Matches::everything(reader.max_doc());
-        for (index, part) in self.parts.iter().enumerate() {
+        for (index, part) in self.parts.iter_mut().enumerate() {
             let Part::Best(best) = part else {
                 return Ok(None);
             };
             let within = (index > 0).then_some(matches.bits.as_slice());
-            let Some(word) = best.matches(reader, within)? else {
+            let Some(word) = best.matches(reader, within, common, false)? else {
                 return Ok(None);
             };
             matches.and(&word, best.tie_breaker());

@@ -15,13 +15,15 @@ use std::sync::Arc;
 
 use tantivy::InvertedIndexReader;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings, TermInfo};
+use tantivy::postings::{BlockSegmentPostings, Postings, SegmentPostings, TermInfo};
 use tantivy::query::{
     Bm25Weight, EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight,
 };
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
+use super::ceiling::{BlockFactors, Ceiling};
+use super::common_terms::CommonTerms;
 use super::matches::WordMatches;
 
 /// The documents matching any of `terms` (each with its boost) or `disjuncts` (each with its
@@ -161,14 +163,16 @@ impl BestOfWeight {
             };
             let norms = reader.get_fieldnorms_reader(weighted.term.field())?;
             let bm25 = weighted.bm25.boost_by(weighted.boost * boost);
-            let ceiling = Ceiling::read(reader, &index, &info, &norms, &bm25, weighted.average)?;
             fields.push(FieldScorer {
+                field: weighted.term.field(),
+                documents: reader.max_doc(),
                 index,
                 info,
                 postings,
                 norms,
                 bm25,
-                ceiling,
+                average: weighted.average,
+                ceiling: None,
             });
         }
         Ok(fields)
@@ -273,111 +277,23 @@ fn postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<Option<TermP
     }))
 }
 
-/// Posting lists shorter than this are given the weight's own ceiling: their block maxima are not
-/// worth reading (a few blocks of 128 documents).
-const BLOCKS_READ_FROM: u32 = 512;
-
-/// The highest score a field's term can give, block of 128 documents by block (see
-/// `BestOfScorer::bound`).
-struct Ceiling {
-    /// Each block's last document, ascending, and beside it the block's ceiling.
-    ends: Vec<DocId>,
-    scores: Vec<Score>,
-    /// The block of the documents asked last.
-    at: usize,
-    /// The weight's own ceiling (an empty text and an endless frequency): for every document when
-    /// the blocks were not read.
-    highest: Score,
-}
-
-impl Ceiling {
-    /// A score no document from `doc` to the end of its block exceeds; asked for documents in
-    /// ascending order.
-    #[inline]
-    fn at(&mut self, doc: DocId) -> Score {
-        while self.at < self.ends.len() && self.ends[self.at] < doc {
-            self.at += 1;
-        }
-        self.of_block(self.at)
-    }
-
-    /// The ceiling of the `block`-th block of 128 postings (the weight's own past the blocks read).
-    fn of_block(&self, block: usize) -> Score {
-        self.scores.get(block).copied().unwrap_or(self.highest)
-    }
-
-    /// The ceilings of `info`'s term in this segment, from the best document of each block of 128
-    /// that tantivy records beside the postings (its length and term frequency, for block-max
-    /// pruning); the weight's own ceiling bounded nothing for a common word.
-    ///
-    /// A recorded document is the block's best under the segment's average length when it was
-    /// written (`segment_average`, A), and `bm25` scores against the whole index's
-    /// (`searched_average`, A'). A score is the weight times `f = tf / (tf + K)`, `K = k1 (1 - b +
-    /// b len / A)`. When A' <= A, K' >= K and no `f` grows: the block's best `f` under A, `m`,
-    /// bounds them all. When A' = r A with r > 1, K' >= K / r, and `f <= m` means `K >= tf (1 - m)
-    /// / m`, so `f' = tf / (tf + K') <= m r / (m r + 1 - m)`, whatever the frequency.
-    fn read(
-        reader: &SegmentReader,
-        index: &InvertedIndexReader,
-        info: &TermInfo,
-        norms: &FieldNormReader,
-        bm25: &Bm25Weight,
-        searched_average: Score,
-    ) -> tantivy::Result<Ceiling> {
-        let highest = bm25.score(0, u32::MAX);
-        let mut ceiling = Ceiling {
-            ends: Vec::new(),
-            scores: Vec::new(),
-            at: 0,
-            highest,
-        };
-        let documents = reader.max_doc();
-        let segment_average = index.total_num_tokens() as Score / documents.max(1) as Score;
-        if info.doc_freq < BLOCKS_READ_FROM || segment_average <= 0.0 || searched_average <= 0.0 {
-            return Ok(ceiling);
-        }
-        // Any weight gives a block's best frequency factor, `tf / (tf + K)`: its block score over
-        // its own ceiling.
-        let unit = Bm25Weight::for_one_term_without_explain(
-            u64::from(info.doc_freq),
-            u64::from(documents),
-            segment_average,
-        );
-        let unit_highest = unit.score(0, u32::MAX);
-        let r = searched_average / segment_average;
-        let mut blocks =
-            index.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
-        let count = info.doc_freq.div_ceil(128) as usize;
-        ceiling.ends.reserve(count);
-        ceiling.scores.reserve(count);
-        while let Some(&last) = blocks.docs().last() {
-            let m = (blocks.block_max_score(norms, &unit) / unit_highest).min(1.0);
-            let factor = if r > 1.0 {
-                m * r / (m * r + 1.0 - m)
-            } else {
-                m
-            };
-            // A margin for the rounding of the divisions.
-            ceiling.ends.push(last);
-            ceiling
-                .scores
-                .push((highest * factor * (1.0 + 1e-4)).min(highest));
-            blocks.advance();
-        }
-        Ok(ceiling)
-    }
-}
-
 /// A term's postings in one field, scored by BM25 on demand.
 struct FieldScorer {
+    field: Field,
+    /// The segment's.
+    documents: DocId,
     /// Where the postings were read from, for reading them again block by block (see `matches`).
     index: Arc<InvertedIndexReader>,
     info: TermInfo,
     postings: SegmentPostings,
     norms: FieldNormReader,
     bm25: Bm25Weight,
-    /// No document of the postings scores more (see `Ceiling`).
-    ceiling: Ceiling,
+    /// The field's average length over the index, which `bm25` scores lengths against.
+    average: Score,
+    /// No document of the postings scores more (see `Ceiling`): from the segment's common terms
+    /// when they hold the term (see `BestOfScorer::provide`), else read from the postings when
+    /// first asked for (a group scored as a constant never asks).
+    ceiling: Option<Ceiling>,
 }
 
 impl FieldScorer {
@@ -385,6 +301,28 @@ impl FieldScorer {
         let doc = self.postings.doc();
         self.bm25
             .score(self.norms.fieldnorm_id(doc), self.postings.term_freq())
+    }
+
+    /// The postings again, block by block, from their start.
+    fn postings_blocks(&self) -> tantivy::Result<BlockSegmentPostings> {
+        Ok(self
+            .index
+            .read_block_postings_from_terminfo(&self.info, IndexRecordOption::Basic)?)
+    }
+
+    /// The term's ceilings, read from the postings if not provided. A postings read that fails
+    /// leaves the weight's own ceiling, which bounds every document too.
+    #[inline]
+    fn ceiling(&mut self) -> &mut Ceiling {
+        if self.ceiling.is_none() {
+            let factors =
+                BlockFactors::read(self.documents, &self.index, &self.info, &self.norms, |_| {})
+                    .ok()
+                    .flatten()
+                    .map(Arc::new);
+            self.ceiling = Some(Ceiling::new(factors, &self.bm25, self.average));
+        }
+        self.ceiling.as_mut().expect("set above")
     }
 }
 
@@ -484,7 +422,7 @@ impl BestOfScorer {
         let (fields, others) = self.docs.split_at(self.fields.len());
         for (&position, field) in fields.iter().zip(&mut self.fields) {
             if position == self.doc {
-                let ceiling = field.ceiling.at(position);
+                let ceiling = field.ceiling().at(position);
                 max = max.max(ceiling);
                 sum += ceiling;
             }
@@ -507,20 +445,35 @@ impl BestOfScorer {
     ///
     /// With `within`, only the documents of its blocks are sure to be read (see
     /// [`WordMatches::add_postings`]).
+    ///
+    /// The common terms' documents are read from the segment's masks (see `common_terms`); a
+    /// group scored as a constant (`constant`) needs no ceiling of its own fields.
     pub(crate) fn matches(
-        &self,
+        &mut self,
         reader: &SegmentReader,
         within: Option<&[u64]>,
+        common: &CommonTerms,
+        constant: bool,
     ) -> tantivy::Result<Option<WordMatches>> {
         let mut matches = WordMatches::new(reader.max_doc());
-        for field in &self.fields {
-            let postings = field
-                .index
-                .read_block_postings_from_terminfo(&field.info, IndexRecordOption::Basic)?;
-            let ceiling = &field.ceiling;
-            matches.add_postings(postings, |block| ceiling.of_block(block), within);
+        for field in &mut self.fields {
+            let masks = common
+                .get(field.field, &field.info)
+                .and_then(|term| term.masks.as_deref());
+            if !constant {
+                field.ceiling();
+            }
+            let ceiling = field.ceiling.as_ref().filter(|_| !constant);
+            let of_block = |block| ceiling.map_or(0.0, |ceiling| ceiling.of_block(block));
+            match masks {
+                Some(masks) => {
+                    let ends = ceiling.map_or(&[][..], Ceiling::ends);
+                    matches.add_masks(masks, ends, of_block, within);
+                }
+                None => matches.add_postings(field.postings_blocks()?, of_block, within),
+            }
         }
-        for other in &self.others {
+        for other in &mut self.others {
             // A term query's score is not known here: infinite, unless the group's is constant.
             let ceiling = other.constant.unwrap_or(Score::INFINITY);
             if let Some(term) = &other.term {
@@ -532,19 +485,37 @@ impl BestOfScorer {
                 }
                 continue;
             }
-            let Some(inner) = other.scorer.downcast_ref::<BestOfScorer>() else {
+            let Some(inner) = other.scorer.downcast_mut::<BestOfScorer>() else {
                 return Ok(None);
             };
-            let Some(nested) = inner.matches(reader, within)? else {
+            let Some(nested) = inner.matches(reader, within, common, other.constant.is_some())?
+            else {
                 return Ok(None);
             };
+            let tie_breaker = inner.tie_breaker;
             matches.add_blocks(&nested.bits, |block| {
                 other
                     .constant
-                    .unwrap_or_else(|| nested.ceiling(block, inner.tie_breaker))
+                    .unwrap_or_else(|| nested.ceiling(block, tie_breaker))
             });
         }
         Ok(Some(matches))
+    }
+
+    /// Gives the fields whose terms are common in the segment their ceilings from its block
+    /// factors, sparing the pass over their postings that reading them takes.
+    pub(crate) fn provide(&mut self, common: &CommonTerms) {
+        for field in &mut self.fields {
+            if field.ceiling.is_none()
+                && let Some(term) = common.get(field.field, &field.info)
+            {
+                field.ceiling = Some(Ceiling::new(
+                    Some(term.factors.clone()),
+                    &field.bm25,
+                    field.average,
+                ));
+            }
+        }
     }
 
     pub(crate) fn tie_breaker(&self) -> Score {
@@ -830,10 +801,22 @@ pub(super) mod tests {
             for reader in searcher.segment_readers() {
                 let mut scorer = weight.scorer(reader, 1.0).unwrap();
                 let best = scorer.downcast_mut::<BestOfScorer>().unwrap();
-                let ceiling = &best.fields[0].ceiling;
-                assert!(!ceiling.scores.is_empty(), "the blocks were read");
-                if ceiling.scores.iter().all(|c| *c < ceiling.highest * 0.99) {
+                let ceiling = best.fields[0].ceiling();
+                let blocks = ceiling.ends().len();
+                assert!(blocks > 0, "the blocks were read");
+                // Past the blocks: the weight's own ceiling.
+                let highest = ceiling.of_block(blocks);
+                if (0..blocks).all(|block| ceiling.of_block(block) < highest * 0.99) {
                     tighter += 1;
+                }
+                // The segment's common terms give the same ceilings without reading the postings.
+                let mut provided = weight.scorer(reader, 1.0).unwrap();
+                let provided = provided.downcast_mut::<BestOfScorer>().unwrap();
+                provided.provide(&CommonTerms::load(reader).unwrap());
+                let given = provided.fields[0].ceiling.as_ref().expect("provided");
+                assert_eq!(given.ends(), ceiling.ends());
+                for block in 0..=blocks {
+                    assert_eq!(given.of_block(block), ceiling.of_block(block));
                 }
                 let mut seen = 0;
                 while best.doc() != TERMINATED {

@@ -64,12 +64,9 @@ impl WordMatches {
             let Some(&last) = docs.last() else {
                 break;
             };
-            let score = ceiling(index);
-            for &doc in docs {
-                if let Some((block, mask, share)) = run.add(doc, score) {
-                    self.write(block, mask, share);
-                }
-            }
+            run.add_postings(docs, ceiling(index), |block, mask, share| {
+                self.write(block, mask, share)
+            });
             from = last.saturating_add(1);
             if within.is_none() {
                 index += 1;
@@ -77,6 +74,44 @@ impl WordMatches {
             }
         }
         if let Some((block, mask, share)) = run.end() {
+            self.write(block, mask, share);
+        }
+    }
+
+    /// Adds a field's documents given as one mask per block (see `common_terms`), `ends` being
+    /// the last document of each of its blocks of postings and `ceiling(j)` bounding the scores
+    /// of the `j`-th: a block of documents scores at most the ceiling of the blocks of postings
+    /// holding its documents, as when the postings are read. With `within`, only its blocks.
+    pub(crate) fn add_masks(
+        &mut self,
+        masks: &[u64],
+        ends: &[DocId],
+        ceiling: impl Fn(usize) -> Score,
+        within: Option<&[u64]>,
+    ) {
+        let mut at = 0;
+        for (block, &mask) in masks.iter().enumerate() {
+            let mask = match within {
+                Some(within) if within[block] == 0 => continue,
+                _ => mask,
+            };
+            if mask == 0 {
+                continue;
+            }
+            let start = block as DocId * BLOCK;
+            let (first, last) = (
+                start + mask.trailing_zeros(),
+                start + (BLOCK - 1 - mask.leading_zeros()),
+            );
+            while at < ends.len() && ends[at] < first {
+                at += 1;
+            }
+            let mut share = ceiling(at);
+            let mut holding = at;
+            while holding < ends.len() && ends[holding] < last {
+                holding += 1;
+                share = share.max(ceiling(holding));
+            }
             self.write(block, mask, share);
         }
     }
@@ -151,6 +186,39 @@ impl Run {
             share: score,
         };
         left
+    }
+
+    /// Adds a block of postings (ascending), all scoring at most `score`, handing each block it
+    /// leaves to `write`. The score being the same for the whole block, it is taken once per block
+    /// of documents, not per posting: a maximum per posting made a chain of dependent instructions
+    /// that was most of the time of reading common words' postings.
+    #[inline]
+    fn add_postings(
+        &mut self,
+        docs: &[DocId],
+        score: Score,
+        mut write: impl FnMut(usize, u64, Score),
+    ) {
+        let Some(&first) = docs.first() else {
+            return;
+        };
+        if (first / BLOCK) as usize == self.block && score > self.share {
+            self.share = score;
+        }
+        for &doc in docs {
+            let block = (doc / BLOCK) as usize;
+            if block != self.block {
+                if self.mask != 0 {
+                    write(self.block, self.mask, self.share);
+                }
+                *self = Run {
+                    block,
+                    mask: 0,
+                    share: score,
+                };
+            }
+            self.mask |= 1 << (doc % BLOCK);
+        }
     }
 
     /// The block being gathered, if any.
@@ -235,7 +303,8 @@ mod tests {
     }
 
     /// A posting list of several blocks read whole, and read only within some blocks of
-    /// documents: the same documents there, each at the ceiling of its own block of postings.
+    /// documents, from the postings and from masks: the same documents there, each at the
+    /// ceiling of its own block of postings.
     #[test]
     fn postings_read_within_blocks_hold_what_the_whole_read_holds_there() {
         use tantivy::schema::{IndexRecordOption, STRING, Schema};
@@ -286,6 +355,44 @@ mod tests {
         }
         // Skipping read less than everything.
         assert!(part.bits.iter().filter(|b| **b != 0).count() < blocks / 2);
+
+        // The same documents as masks, with the last document of each block of postings: the
+        // same bits and ceilings, read whole and within.
+        let (mut masks, mut ends) = (vec![0u64; blocks], Vec::new());
+        let mut read = postings();
+        while let Some(&last) = read.docs().last() {
+            for &doc in read.docs() {
+                masks[(doc / BLOCK) as usize] |= 1 << (doc % BLOCK);
+            }
+            ends.push(last);
+            read.advance();
+        }
+        assert!(ends.len() > 10, "several blocks of postings");
+        let mut from_masks = WordMatches::new(documents);
+        from_masks.add_masks(&masks, &ends, ceiling, None);
+        assert_eq!(from_masks.bits, whole.bits);
+        assert_eq!(from_masks.max, whole.max);
+        assert_eq!(from_masks.sum, whole.sum);
+        let mut part_from_masks = WordMatches::new(documents);
+        part_from_masks.add_masks(&masks, &ends, ceiling, Some(&within));
+        for (block, &held) in within.iter().enumerate() {
+            if held != 0 {
+                assert_eq!(
+                    part_from_masks.bits[block], whole.bits[block],
+                    "block {block}"
+                );
+                assert_eq!(
+                    part_from_masks.max[block], whole.max[block],
+                    "block {block}"
+                );
+                assert_eq!(
+                    part_from_masks.sum[block], whole.sum[block],
+                    "block {block}"
+                );
+            } else {
+                assert_eq!(part_from_masks.bits[block], 0, "block {block}");
+            }
+        }
         // Nothing within: nothing read.
         let mut none = WordMatches::new(documents);
         none.add_postings(postings(), ceiling, Some(&vec![0; blocks]));

@@ -12,7 +12,9 @@
 mod alternatives;
 mod analysis;
 mod blocks;
+mod ceiling;
 mod collector;
+mod common_terms;
 mod conjunction;
 mod cursor;
 #[cfg(test)]

@@ -14,10 +14,13 @@ use tantivy::index::SegmentId;
 use tantivy::{Searcher, SearcherGeneration, SegmentReader, Warmer};
 
 use super::blocks::{BLOCK, SegmentFacets};
+use super::common_terms::CommonTerms;
 
 /// One segment's facet masks and the columns a search reads.
 pub(crate) struct Warm {
     pub facets: SegmentFacets,
+    /// The common terms' block factors and masks (see `common_terms`).
+    pub terms: CommonTerms,
     /// Per document, its record id and its qualification rank, read out of their columns: the
     /// collector reads them for every document it considers, and a blockwise-linear column's
     /// lookup was 5% of a search's time at a million documents (9 MB per million documents).
@@ -58,8 +61,20 @@ impl Warm {
             .chunks(BLOCK as usize)
             .map(|block| block.iter().copied().max().unwrap_or(0))
             .collect();
+        let started = std::time::Instant::now();
+        let terms = CommonTerms::load(reader)?;
+        let (common, with_masks, bytes) = terms.size();
+        tracing::debug!(
+            documents = reader.max_doc(),
+            common,
+            with_masks,
+            bytes,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "segment's common terms read"
+        );
         Ok(Self {
             facets: SegmentFacets::load(reader)?,
+            terms,
             uid: all("uid")?,
             qualification,
             best_qualification,
