@@ -18,6 +18,8 @@ use tantivy::query::Bm25Weight;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, InvertedIndexReader, Score};
 
+use super::blocks::BLOCK;
+
 /// Posting lists shorter than this are given the weight's own ceiling: their block maxima are not
 /// worth reading (a few blocks of 128 documents).
 pub(crate) const BLOCKS_READ_FROM: u32 = 512;
@@ -33,15 +35,15 @@ pub(crate) struct BlockFactors {
 }
 
 impl BlockFactors {
-    /// Reads them from the postings, handing each decoded block of documents to `each_block`;
-    /// `None` for a list shorter than [`BLOCKS_READ_FROM`] or a field without lengths (nothing is
-    /// read then).
+    /// Reads them from the postings, and with `blocks` the term's documents and factors block of
+    /// documents by block; `None` for a list shorter than [`BLOCKS_READ_FROM`] or a field without
+    /// lengths (nothing is read then).
     pub(crate) fn read(
         documents: DocId,
         index: &InvertedIndexReader,
         info: &TermInfo,
         norms: &FieldNormReader,
-        mut each_block: impl FnMut(&[DocId]),
+        mut blocks_of_documents: Option<&mut DocumentBlocks>,
     ) -> tantivy::Result<Option<Self>> {
         let segment_average = index.total_num_tokens() as Score / documents.max(1) as Score;
         if info.doc_freq < BLOCKS_READ_FROM || segment_average <= 0.0 {
@@ -61,7 +63,15 @@ impl BlockFactors {
         let mut ends = Vec::with_capacity(count);
         let mut factors = Vec::with_capacity(count);
         while let Some(&last) = blocks.docs().last() {
-            each_block(blocks.docs());
+            if let Some(documents) = blocks_of_documents.as_deref_mut() {
+                let freqs = blocks.freqs();
+                for (position, &doc) in blocks.docs().iter().enumerate() {
+                    // Without frequencies recorded, a posting counts once (as when scored).
+                    let tf = freqs.get(position).copied().unwrap_or(1);
+                    let factor = unit.score(norms.fieldnorm_id(doc), tf) / unit_highest;
+                    documents.add(doc, factor.min(1.0));
+                }
+            }
             ends.push(last);
             factors.push((blocks.block_max_score(norms, &unit) / unit_highest).min(1.0));
             blocks.advance();
@@ -79,16 +89,48 @@ impl BlockFactors {
     }
 }
 
+/// A common term's documents in one segment, block of `BLOCK` documents by block: those holding
+/// it (bit `i` of mask `b` for document `BLOCK × b + i`) and their best frequency factor, as in
+/// [`BlockFactors`]. Finer than the blocks of postings, which span several blocks of documents
+/// for a common term: one short document no longer lifts the ceiling of its neighbours.
+#[derive(Debug)]
+pub(crate) struct DocumentBlocks {
+    pub masks: Vec<u64>,
+    pub factors: Vec<Score>,
+}
+
+impl DocumentBlocks {
+    pub(crate) fn new(documents: DocId) -> Self {
+        let blocks = documents.div_ceil(BLOCK) as usize;
+        DocumentBlocks {
+            masks: vec![0; blocks],
+            factors: vec![0.0; blocks],
+        }
+    }
+
+    fn add(&mut self, doc: DocId, factor: Score) {
+        let block = (doc / BLOCK) as usize;
+        self.masks[block] |= 1 << (doc % BLOCK);
+        if factor > self.factors[block] {
+            self.factors[block] = factor;
+        }
+    }
+}
+
 /// A term's ceilings in one segment for one search.
 pub(crate) struct Ceiling {
     blocks: Option<Arc<BlockFactors>>,
-    /// Beside each block of `blocks`, its ceiling.
+    /// Beside each block of `blocks`, its ceiling (none when `documents` gives them).
     scores: Vec<Score>,
-    /// The block of the documents asked last.
+    /// For a common term, its factors block of documents by block, turned into ceilings when read.
+    documents: Option<Arc<DocumentBlocks>>,
+    /// The block of postings asked last.
     at: usize,
     /// The weight's own ceiling (an empty text and an endless frequency): for every document when
     /// there are no block factors.
     highest: Score,
+    /// The index's average length over the segment's (see `Ceiling::new`).
+    r: Score,
 }
 
 impl Ceiling {
@@ -101,46 +143,63 @@ impl Ceiling {
     /// the block's best `f` under A, `m`, bounds them all. When A' = r A with r > 1, K' >= K / r,
     /// and `f <= m` means `K >= tf (1 - m) / m`, so `f' = tf / (tf + K') <= m r / (m r + 1 - m)`,
     /// whatever the frequency.
+    ///
+    /// With `documents` (a common term's), the ceilings are those of its blocks of documents.
     pub(crate) fn new(
         blocks: Option<Arc<BlockFactors>>,
+        documents: Option<Arc<DocumentBlocks>>,
         bm25: &Bm25Weight,
         searched_average: Score,
     ) -> Self {
-        let highest = bm25.score(0, u32::MAX);
         let blocks = blocks.filter(|_| searched_average > 0.0);
-        let scores = blocks.as_ref().map_or_else(Vec::new, |blocks| {
-            let r = searched_average / blocks.segment_average;
-            blocks
-                .factors
-                .iter()
-                .map(|&m| {
-                    let factor = if r > 1.0 {
-                        m * r / (m * r + 1.0 - m)
-                    } else {
-                        m
-                    };
-                    // A margin for the rounding of the divisions.
-                    (highest * factor * (1.0 + 1e-4)).min(highest)
-                })
-                .collect()
-        });
-        Ceiling {
+        let mut ceiling = Ceiling {
+            r: blocks
+                .as_ref()
+                .map_or(1.0, |blocks| searched_average / blocks.segment_average),
+            documents: documents.filter(|_| blocks.is_some()),
             blocks,
-            scores,
+            scores: Vec::new(),
             at: 0,
-            highest,
+            highest: bm25.score(0, u32::MAX),
+        };
+        if ceiling.documents.is_none()
+            && let Some(blocks) = &ceiling.blocks
+        {
+            ceiling.scores = blocks.factors.iter().map(|&m| ceiling.of(m)).collect();
         }
+        ceiling
     }
 
-    /// Each block's last document, ascending (none without block factors).
-    pub(crate) fn ends(&self) -> &[DocId] {
-        self.blocks.as_ref().map_or(&[], |blocks| blocks.ends())
+    /// The ceiling of a best frequency factor `m` under the segment's average length.
+    #[inline]
+    fn of(&self, m: Score) -> Score {
+        let r = self.r;
+        let factor = if r > 1.0 {
+            m * r / (m * r + 1.0 - m)
+        } else {
+            m
+        };
+        // A margin for the rounding of the divisions.
+        (self.highest * factor * (1.0 + 1e-4)).min(self.highest)
+    }
+
+    /// The ceiling of the documents of the `block`-th block of `BLOCK` documents, for a common
+    /// term with [`DocumentBlocks`] (the weight's own otherwise).
+    #[inline]
+    pub(crate) fn of_documents(&self, block: usize) -> Score {
+        match &self.documents {
+            Some(documents) => self.of(documents.factors[block]),
+            None => self.highest,
+        }
     }
 
     /// A score no document from `doc` to the end of its block exceeds; asked for documents in
     /// ascending order.
     #[inline]
     pub(crate) fn at(&mut self, doc: DocId) -> Score {
+        if self.documents.is_some() {
+            return self.of_documents((doc / BLOCK) as usize);
+        }
         let ends = self.blocks.as_ref().map_or(&[][..], |blocks| &blocks.ends);
         while self.at < ends.len() && ends[self.at] < doc {
             self.at += 1;

@@ -78,41 +78,22 @@ impl WordMatches {
         }
     }
 
-    /// Adds a field's documents given as one mask per block (see `common_terms`), `ends` being
-    /// the last document of each of its blocks of postings and `ceiling(j)` bounding the scores
-    /// of the `j`-th: a block of documents scores at most the ceiling of the blocks of postings
-    /// holding its documents, as when the postings are read. With `within`, only its blocks.
+    /// Adds a field's documents given as one mask per block (see `common_terms`), those of
+    /// block `b` scoring at most `ceiling(b)`. With `within`, only its blocks.
     pub(crate) fn add_masks(
         &mut self,
         masks: &[u64],
-        ends: &[DocId],
         ceiling: impl Fn(usize) -> Score,
         within: Option<&[u64]>,
     ) {
-        let mut at = 0;
         for (block, &mask) in masks.iter().enumerate() {
             let mask = match within {
                 Some(within) if within[block] == 0 => continue,
                 _ => mask,
             };
-            if mask == 0 {
-                continue;
+            if mask != 0 {
+                self.write(block, mask, ceiling(block));
             }
-            let start = block as DocId * BLOCK;
-            let (first, last) = (
-                start + mask.trailing_zeros(),
-                start + (BLOCK - 1 - mask.leading_zeros()),
-            );
-            while at < ends.len() && ends[at] < first {
-                at += 1;
-            }
-            let mut share = ceiling(at);
-            let mut holding = at;
-            while holding < ends.len() && ends[holding] < last {
-                holding += 1;
-                share = share.max(ceiling(holding));
-            }
-            self.write(block, mask, share);
         }
     }
 
@@ -356,25 +337,24 @@ mod tests {
         // Skipping read less than everything.
         assert!(part.bits.iter().filter(|b| **b != 0).count() < blocks / 2);
 
-        // The same documents as masks, with the last document of each block of postings: the
-        // same bits and ceilings, read whole and within.
-        let (mut masks, mut ends) = (vec![0u64; blocks], Vec::new());
+        // The same documents as masks, each block at the ceiling the postings gave it: the same
+        // bits and ceilings, read whole and within.
+        let mut masks = vec![0u64; blocks];
         let mut read = postings();
-        while let Some(&last) = read.docs().last() {
+        while !read.docs().is_empty() {
             for &doc in read.docs() {
                 masks[(doc / BLOCK) as usize] |= 1 << (doc % BLOCK);
             }
-            ends.push(last);
             read.advance();
         }
-        assert!(ends.len() > 10, "several blocks of postings");
+        let block_ceiling = |block: usize| whole.max[block];
         let mut from_masks = WordMatches::new(documents);
-        from_masks.add_masks(&masks, &ends, ceiling, None);
+        from_masks.add_masks(&masks, block_ceiling, None);
         assert_eq!(from_masks.bits, whole.bits);
         assert_eq!(from_masks.max, whole.max);
         assert_eq!(from_masks.sum, whole.sum);
         let mut part_from_masks = WordMatches::new(documents);
-        part_from_masks.add_masks(&masks, &ends, ceiling, Some(&within));
+        part_from_masks.add_masks(&masks, block_ceiling, Some(&within));
         for (block, &held) in within.iter().enumerate() {
             if held != 0 {
                 assert_eq!(
