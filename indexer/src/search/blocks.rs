@@ -20,7 +20,7 @@ use std::collections::{HashMap, HashSet};
 
 use tantivy::{DocId, SegmentReader};
 
-use super::facets::Slot;
+use super::facets::{ATTESTATION_COUNTERS, Slot, attestation_counters};
 
 /// Documents per block: the bits of a `u64`.
 pub(crate) const BLOCK: DocId = 64;
@@ -33,8 +33,12 @@ pub(crate) struct SegmentFacets {
     /// `masks[block × values.len() + k]`: the documents of `block` holding `values[k]`.
     masks: Vec<u64>,
     /// The non-zero masks of the plain values, block after block: those of `block` are at
-    /// `starts[block]..starts[block + 1]` of `columns` (their value's column) and `nonzero`.
+    /// `starts[block]..splits[block]` of `columns` (their value's column) and `nonzero`; then, to
+    /// `starts[block + 1]`, those of the attestation counters (see `facets::attestation_counters`:
+    /// the documents counting for each, the OR of their attestation values' masks), with the
+    /// counter in `columns`. Counting without filters reads these lists and not the row.
     starts: Vec<u32>,
+    splits: Vec<u32>,
     columns: Vec<u16>,
     nonzero: Vec<u64>,
 }
@@ -47,6 +51,9 @@ pub(crate) struct Block<'a> {
     /// The columns of the plain values with documents in the block, ascending, beside their masks.
     pub columns: &'a [u16],
     pub nonzero: &'a [u64],
+    /// The attestation counters with documents in the block, beside their masks.
+    pub counters: &'a [u16],
+    pub counted: &'a [u64],
 }
 
 impl SegmentFacets {
@@ -82,11 +89,29 @@ impl SegmentFacets {
         }
         // Plain values come first (the attestation slot is the highest).
         let plain = values.partition_point(|v| !is_attestation(*v));
-        let (mut starts, mut columns, mut nonzero) = (vec![0u32], Vec::new(), Vec::new());
+        let counters: Vec<Vec<u16>> = values[plain..]
+            .iter()
+            .map(|raw| attestation_counters(*raw).map_or_else(Vec::new, Iterator::collect))
+            .collect();
+        let (mut starts, mut splits) = (vec![0u32], Vec::with_capacity(blocks));
+        let (mut columns, mut nonzero) = (Vec::new(), Vec::new());
         for row in masks.chunks(width.max(1)).take(blocks) {
             for (column, &mask) in row[..plain].iter().enumerate() {
                 if mask != 0 {
                     columns.push(column as u16);
+                    nonzero.push(mask);
+                }
+            }
+            splits.push(nonzero.len() as u32);
+            let mut counted = [0u64; ATTESTATION_COUNTERS];
+            for (&mask, counters) in row[plain..].iter().zip(&counters) {
+                for &counter in counters {
+                    counted[usize::from(counter)] |= mask;
+                }
+            }
+            for (counter, &mask) in counted.iter().enumerate() {
+                if mask != 0 {
+                    columns.push(counter as u16);
                     nonzero.push(mask);
                 }
             }
@@ -96,6 +121,7 @@ impl SegmentFacets {
             values,
             masks,
             starts,
+            splits,
             columns,
             nonzero,
         }
@@ -107,43 +133,54 @@ impl SegmentFacets {
     }
 
     /// Asks the processor to start loading what counting a block reads (its non-zero masks and
-    /// their columns, and the row's attestation masks) into its caches, so that it is there when the
+    /// their columns, and `with_row`, for a search with filters, the row's attestation masks) into
+    /// its caches, so that it is there when the
     /// block is counted: the documents of a block are scored and collected meanwhile, and masks read
     /// cold from memory were most of the counting's time (a search reads thousands of blocks). A
     /// hint only: nothing is read, and on other architectures than x86-64 it does nothing.
     #[inline]
-    pub(crate) fn prefetch(&self, block: DocId) {
+    pub(crate) fn prefetch(&self, block: DocId, with_row: bool) {
         #[cfg(target_arch = "x86_64")]
         {
-            let block = self.block(block);
             // One address per cache line (eight masks), and the last one, which may start a line
-            // of its own.
-            for mask in block.nonzero.iter().step_by(8).chain(block.nonzero.last()) {
+            // of its own; the plain values' lists and the attestation counters' follow each other.
+            let (from, to) = self.range(block);
+            let nonzero = &self.nonzero[from..to];
+            for mask in nonzero.iter().step_by(8).chain(nonzero.last()) {
                 safe_arch::prefetch_t0(mask);
             }
-            if let Some(first) = block.columns.first() {
+            if let Some(first) = self.columns.get(from) {
                 safe_arch::prefetch_t0(first);
             }
-            if let Some(last) = block.row.last() {
+            if with_row && let Some(last) = self.row(block).last() {
                 safe_arch::prefetch_t0(last);
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
-        let _ = block;
+        let _ = (block, with_row);
     }
 
     /// The masks of one block.
     #[inline]
     pub(crate) fn block(&self, block: DocId) -> Block<'_> {
-        let (from, to) = (
-            self.starts[block as usize] as usize,
-            self.starts[block as usize + 1] as usize,
-        );
+        let (from, to) = self.range(block);
+        let split = self.splits[block as usize] as usize;
         Block {
             row: self.row(block),
-            columns: &self.columns[from..to],
-            nonzero: &self.nonzero[from..to],
+            columns: &self.columns[from..split],
+            nonzero: &self.nonzero[from..split],
+            counters: &self.columns[split..to],
+            counted: &self.nonzero[split..to],
         }
+    }
+
+    /// Where the lists of `block` start and end.
+    #[inline]
+    fn range(&self, block: DocId) -> (usize, usize) {
+        (
+            self.starts[block as usize] as usize,
+            self.starts[block as usize + 1] as usize,
+        )
     }
 
     /// The masks of one block, one per value (what filtering a block reads: not its lists).
@@ -208,6 +245,11 @@ mod tests {
         assert_eq!(first.columns, &[0]);
         assert_eq!(first.nonzero, &[!0]);
         assert_eq!(first.row[3], 0x5555_5555_5555_5555);
+        // The attestation's counters: its scheme's, its status's and "valid today".
+        let counters: Vec<u16> = attestation_counters(attested).unwrap().collect();
+        assert_eq!(counters.len(), 3);
+        assert_eq!(first.counters, counters.as_slice());
+        assert_eq!(first.counted, &[0x5555_5555_5555_5555; 3]);
         let second = facets.block(1);
         assert_eq!(second.columns, &[0, 1, 2]);
         assert_eq!(
@@ -218,5 +260,6 @@ mod tests {
             second.row,
             &[second.nonzero[0], second.nonzero[1], !0 << 6, 0]
         );
+        assert!(second.counters.is_empty() && second.counted.is_empty());
     }
 }

@@ -552,7 +552,7 @@ impl SegmentSearch {
     fn offer<S: Scored + ?Sized>(&mut self, doc: DocId, scored: &mut S) {
         let block = doc / BLOCK;
         if block != self.block {
-            self.warm.facets.prefetch(block);
+            self.warm.facets.prefetch(block, self.counter.filtered());
             self.enter_block(block, 0);
         }
         let bit = 1u64 << (doc % BLOCK);
@@ -691,7 +691,7 @@ impl SegmentSearch {
         for (index, &block) in blocks.iter().enumerate() {
             // What counting a block reads arrives while the blocks before it are counted.
             if let Some(&ahead) = blocks.get(index + PREFETCH_AHEAD) {
-                self.warm.facets.prefetch(ahead);
+                self.warm.facets.prefetch(ahead, self.counter.filtered());
             }
             let bits = matches.bits[block as usize];
             let matched = match alive {

@@ -89,6 +89,31 @@ fn split_attestation(value: u32) -> (usize, usize, bool) {
     )
 }
 
+/// Counters of the attestation facets a document holding the attestation value `raw` counts for
+/// when no filter applies, as offsets from the first scheme counter: its scheme's, its status's
+/// and, when valid today, "valid today" (a document counts for "not valid today" when it holds
+/// no valid attestation: see [`BlockCounter::finish`]). None for a value outside the
+/// vocabularies, which is counted nowhere.
+pub(crate) fn attestation_counters(raw: u64) -> Option<impl Iterator<Item = u16>> {
+    let (scheme, status, valid) = split_attestation(decode(raw).1);
+    (scheme < Layout::SCHEMES && status < Layout::STATUSES).then(|| {
+        [
+            Some(scheme),
+            Some(Layout::SCHEMES + status),
+            valid.then_some(VALID_TODAY),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|offset| offset as u16)
+    })
+}
+
+/// The attestation counters, from the first scheme's: schemes, statuses, "not valid today",
+/// "valid today".
+pub(crate) const ATTESTATION_COUNTERS: usize = Layout::SCHEMES + Layout::STATUSES + 2;
+const NOT_VALID_TODAY: usize = Layout::SCHEMES + Layout::STATUSES;
+const VALID_TODAY: usize = NOT_VALID_TODAY + 1;
+
 /// The Suite classes and categories among a document's facet values.
 pub(crate) fn kinds_of_tool(raw: impl Iterator<Item = u64>) -> (Vec<SuiteClass>, Vec<Category>) {
     let (mut classes, mut categories) = (Vec::new(), Vec::new());
@@ -443,6 +468,10 @@ pub(crate) struct BlockCounter {
     plain: Vec<(usize, usize)>,
     /// Per column, the documents counted so far.
     columns: Vec<u64>,
+    /// Without filters: per attestation counter (see [`attestation_counters`]), the documents
+    /// counted so far, and the documents counted in all.
+    attestations: [u64; ATTESTATION_COUNTERS],
+    counted: u64,
     /// Predicates of the attestation facets' values, with their counters.
     attestation_values: Vec<(Predicate, usize)>,
     /// The attestation facets' counters a document without attestations counts for.
@@ -537,6 +566,8 @@ impl BlockCounter {
             group_of,
             plain,
             columns: vec![0; values.len()],
+            attestations: [0; ATTESTATION_COUNTERS],
+            counted: 0,
             attestation_values,
             unattested,
         }
@@ -583,11 +614,15 @@ impl BlockCounter {
         let row = block.row;
         let entries = block.columns.iter().zip(block.nonzero);
         if !self.filtered {
-            // Every document passes: each value counts the matched documents holding it.
+            // Every document passes: each value counts the matched documents holding it, and each
+            // attestation counter those of its documents (the block's lists of both, not its row).
             for (&column, &mask) in entries {
                 self.columns[usize::from(column)] += u64::from((mask & matched).count_ones());
             }
-            self.count_attestations(row, self.attested(row), matched, tally);
+            for (&counter, &mask) in block.counters.iter().zip(block.counted) {
+                self.attestations[usize::from(counter)] += u64::from((mask & matched).count_ones());
+            }
+            self.counted += u64::from(matched.count_ones());
             return;
         }
         let passes: [u64; 8] = std::array::from_fn(|group| {
@@ -637,11 +672,18 @@ impl BlockCounter {
         }
     }
 
-    /// Adds the plain values counted so far to `tally`, and starts again from zero.
+    /// Adds the values counted so far to `tally`, and starts again from zero. Without filters, a
+    /// document counted is "not valid today" unless it is "valid today".
     pub(crate) fn finish(&mut self, tally: &mut Tally) {
         for &(column, counter) in &self.plain {
             tally.counts[counter] += std::mem::take(&mut self.columns[column]);
         }
+        let first = Layout::scheme_offset();
+        let valid = self.attestations[VALID_TODAY];
+        for (counter, count) in self.attestations.iter_mut().enumerate() {
+            tally.counts[first + counter] += std::mem::take(count);
+        }
+        tally.counts[first + NOT_VALID_TODAY] += std::mem::take(&mut self.counted) - valid;
     }
 }
 
