@@ -1,5 +1,6 @@
-//! The highest score a field's term can give, block of 128 postings by block (see
-//! `disjunction::BestOfScorer::bound` and the collector's block ceilings in `matches`).
+//! The highest score a field's term can give, block of 128 postings by block, or for the most
+//! common terms block of 64 documents by block (see `disjunction::BestOfScorer::bound` and the
+//! collector's block ceilings in `matches`).
 //!
 //! A ceiling has two parts. The **block factors** belong to the segment: for each block of
 //! postings, its last document and the best BM25 frequency factor any of its documents reaches,
