@@ -359,7 +359,8 @@ impl Collector for SearchCollector {
         let alive = reader.alive_bitset();
         let is_alive = |doc: DocId| alive.is_none_or(|alive| alive.is_alive(doc));
         if self.plan.scoring {
-            let common = &search.warm.clone().terms;
+            let warm = search.warm.clone();
+            let common = &warm.terms;
             // A conjunction's scorers take the ceilings of the segment's common terms.
             let scorer = || -> tantivy::Result<Box<dyn Scorer>> {
                 let mut scorer = weight.scorer(reader, 1.0)?;

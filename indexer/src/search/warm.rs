@@ -4,7 +4,8 @@
 //! blockwise-linear columns, one header per 512 documents, copied out), which was a quarter of the
 //! time of a search by identifier at a million documents when every search opened its own. The facet
 //! masks (see `blocks`) cost more still. Both are built once per segment, when a new index
-//! generation is opened (a tantivy [`Warmer`]), shared by every search, and dropped with the segment.
+//! generation is opened (a tantivy [`Warmer`]), shared by every search, and dropped with the segment; so
+//! are its common terms' block factors and masks (see `common_terms`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
