@@ -8,6 +8,7 @@
 //! are its common terms' block factors and masks (see `common_terms`).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use tantivy::columnar::{ColumnValues, StrColumn};
@@ -113,11 +114,35 @@ impl SegmentCache {
 }
 
 impl Warmer for SegmentCache {
+    /// The new segments' parts built side by side, one thread per core at most: after a rebuild
+    /// the index is one segment per search thread, and building their parts one after the other
+    /// left a core idle for seconds (opening the 1M index, two segments: about 1.2 s sooner).
     fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
-        for reader in searcher.segment_readers() {
-            self.get(reader)?;
+        let readers = searcher.segment_readers();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(readers.len());
+        if threads <= 1 {
+            return readers
+                .iter()
+                .try_for_each(|reader| self.get(reader).map(drop));
         }
-        Ok(())
+        let next = AtomicUsize::new(0);
+        let take = || -> tantivy::Result<()> {
+            while let Some(reader) = readers.get(next.fetch_add(1, Ordering::Relaxed)) {
+                self.get(reader)?;
+            }
+            Ok(())
+        };
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(take)).collect();
+            let mine = take();
+            helpers
+                .into_iter()
+                .map(|helper| helper.join().expect("a warming thread panicked"))
+                .chain([mine])
+                .collect()
+        })
     }
 
     fn garbage_collect(&self, live_generations: &[&SearcherGeneration]) {
