@@ -827,7 +827,7 @@ pub(super) mod tests {
                 // segment's, so a few come out slightly above).
                 let mut provided = weight.scorer(reader, 1.0).unwrap();
                 let provided = provided.downcast_mut::<BestOfScorer>().unwrap();
-                provided.provide(&CommonTerms::load(reader).unwrap());
+                provided.provide(&CommonTerms::load(reader, &[text]).unwrap());
                 assert!(provided.fields[0].ceiling.is_some(), "provided");
                 let (mut seen, mut finer) = (0, 0);
                 while best.doc() != TERMINATED {

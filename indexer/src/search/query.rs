@@ -395,28 +395,48 @@ impl QueryBuilder<'_> {
     }
 }
 
+/// The text fields a word's French stem is scored in, with their boosts.
+fn french_fields(fields: &Fields) -> [(Field, f32); 7] {
+    [
+        (fields.name, NAME_BOOST),
+        (fields.other_names, OTHER_NAMES_BOOST),
+        (fields.supplier_names, TEXT_BOOST),
+        (fields.labels_fr, LABEL_BOOST),
+        (fields.context_fr, CONTEXT_BOOST),
+        (fields.description_fr, TEXT_BOOST),
+        (fields.replaces, TEXT_BOOST),
+    ]
+}
+
+/// The text fields a word's English stem is scored in, with their boosts.
+fn english_fields(fields: &Fields) -> [(Field, f32); 3] {
+    [
+        (fields.labels_en, LABEL_BOOST),
+        (fields.context_en, CONTEXT_BOOST),
+        (fields.description_en, TEXT_BOOST),
+    ]
+}
+
+/// Every field whose terms a search scores by BM25 (words and phrases): the only ones whose
+/// common terms the warmer reads (see `common_terms`).
+pub(crate) fn scored_fields(fields: &Fields) -> Vec<Field> {
+    french_fields(fields)
+        .into_iter()
+        .chain(english_fields(fields))
+        .map(|(field, _)| field)
+        .collect()
+}
+
 /// A word's match in each text field, at `weight`: terms and their boosts.
 fn stem_terms(fields: &Fields, word: &str, weight: f32) -> Vec<(Term, f32)> {
     let mut terms = Vec::new();
     if let Some(fr) = french_term(word) {
-        for (field, boost) in [
-            (fields.name, NAME_BOOST),
-            (fields.other_names, OTHER_NAMES_BOOST),
-            (fields.supplier_names, TEXT_BOOST),
-            (fields.labels_fr, LABEL_BOOST),
-            (fields.context_fr, CONTEXT_BOOST),
-            (fields.description_fr, TEXT_BOOST),
-            (fields.replaces, TEXT_BOOST),
-        ] {
+        for (field, boost) in french_fields(fields) {
             terms.push((Term::from_field_text(field, &fr), boost * weight));
         }
     }
     if let Some(en) = english_term(word) {
-        for (field, boost) in [
-            (fields.labels_en, LABEL_BOOST),
-            (fields.context_en, CONTEXT_BOOST),
-            (fields.description_en, TEXT_BOOST),
-        ] {
+        for (field, boost) in english_fields(fields) {
             terms.push((Term::from_field_text(field, &en), boost * weight));
         }
     }
@@ -494,22 +514,10 @@ impl QueryBuilder<'_> {
                 )),
             }
         };
-        for (field, boost) in [
-            (fields.name, NAME_BOOST),
-            (fields.other_names, OTHER_NAMES_BOOST),
-            (fields.supplier_names, TEXT_BOOST),
-            (fields.labels_fr, LABEL_BOOST),
-            (fields.context_fr, CONTEXT_BOOST),
-            (fields.description_fr, TEXT_BOOST),
-            (fields.replaces, TEXT_BOOST),
-        ] {
+        for (field, boost) in french_fields(fields) {
             disjuncts.extend(phrase(field, &french, boost));
         }
-        for (field, boost) in [
-            (fields.labels_en, LABEL_BOOST),
-            (fields.context_en, CONTEXT_BOOST),
-            (fields.description_en, TEXT_BOOST),
-        ] {
+        for (field, boost) in english_fields(fields) {
             disjuncts.extend(phrase(field, &english, boost));
         }
         (!disjuncts.is_empty()).then(|| boxed(BestOf::new(disjuncts, TIE_BREAKER)))

@@ -17,6 +17,8 @@ use tantivy::{Searcher, SearcherGeneration, SegmentReader, Warmer};
 
 use super::blocks::{BLOCK, SegmentFacets};
 use super::common_terms::CommonTerms;
+use super::query::scored_fields;
+use super::schema::fields_of;
 
 /// One segment's facet masks and the columns a search reads.
 pub(crate) struct Warm {
@@ -64,7 +66,8 @@ impl Warm {
             .map(|block| block.iter().copied().max().unwrap_or(0))
             .collect();
         let started = std::time::Instant::now();
-        let terms = CommonTerms::load(reader)?;
+        let scored = scored_fields(&fields_of(reader.schema())?);
+        let terms = CommonTerms::load(reader, &scored)?;
         let (common, with_masks, bytes) = terms.size();
         tracing::debug!(
             documents = reader.max_doc(),
