@@ -109,7 +109,7 @@ pub(crate) fn attestation_counters(raw: u64) -> Option<impl Iterator<Item = u16>
 }
 
 /// The attestation counters, from the first scheme's: schemes, statuses, "not valid today",
-/// "valid today".
+/// "valid today" (the layout's `scheme_offset`, `status_offset` and `valid_offset` follow it).
 pub(crate) const ATTESTATION_COUNTERS: usize = Layout::SCHEMES + Layout::STATUSES + 2;
 const NOT_VALID_TODAY: usize = Layout::SCHEMES + Layout::STATUSES;
 const VALID_TODAY: usize = NOT_VALID_TODAY + 1;
@@ -282,8 +282,9 @@ impl Layout {
         Self::scheme_offset() + Self::SCHEMES
     }
 
+    /// "Not valid today", then "valid today" (see [`ATTESTATION_COUNTERS`]).
     fn valid_offset() -> usize {
-        Self::status_offset() + Self::STATUSES
+        Self::scheme_offset() + NOT_VALID_TODAY
     }
 
     fn size() -> usize {
