@@ -233,6 +233,54 @@ async fn a_rebuild_merges_its_segments_into_one_per_search_thread() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebuild_read_in_many_slices_indexes_them_all_and_an_unreadable_slice_keeps_the_live_index()
+ {
+    let catalogue = Catalogue::loaded().await;
+    let mut settings = catalogue.settings();
+    // Slices of three suppliers: the catalogue is read in many slices, several ahead of the
+    // documents being built.
+    settings.suppliers_per_slice = 3;
+    let (mut indexer, searcher) = Indexer::open(catalogue.store.clone(), settings.clone()).unwrap();
+    let first = indexer.rebuild().await.unwrap();
+    let (suppliers, offers) = catalogue.store.catalogue_counts().await.unwrap();
+    assert!(
+        suppliers > 3 * 4,
+        "{suppliers} suppliers: too few for several slices"
+    );
+    assert_eq!(first.documents, suppliers + offers);
+    assert_eq!(indexed_keys(&searcher), dataset_keys());
+
+    // The last offer's row becomes unreadable (a category no vocabulary knows): the slice holding
+    // it fails after the earlier ones were read and indexed.
+    let url = format!(
+        "sqlite://{}?mode=rw",
+        catalogue.dir.path().join("registre.db").display()
+    );
+    let db = sea_orm::Database::connect(url.as_str()).await.unwrap();
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared(
+        "UPDATE offers SET category = 'not-a-category' WHERE id = (SELECT max(id) FROM offers)",
+    )
+    .await
+    .unwrap();
+    let error = indexer.rebuild().await.unwrap_err();
+    assert!(error.to_string().contains("not-a-category"), "{error}");
+    // Nothing of the failed build is kept; the live generation still answers, whole.
+    let current = std::fs::read_to_string(catalogue.index_dir().join("CURRENT")).unwrap();
+    assert_eq!(current.trim(), first.generation);
+    let generations: Vec<String> = std::fs::read_dir(catalogue.index_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.file_type().unwrap().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(generations, vec![first.generation.clone()]);
+    assert_eq!(searcher.status().documents, suppliers + offers);
+    assert_eq!(indexed_keys(&searcher), dataset_keys());
+    indexer.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reopened_index_is_kept_and_a_schema_change_rebuilds_it_into_a_fresh_generation() {
     let catalogue = Catalogue::loaded().await;
     let (indexer, _) = catalogue.indexed().await;
