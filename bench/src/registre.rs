@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use registre_domain::identifiers::CountryCode;
 use registre_domain::taxonomy::{Category, Scheme, Vocabulary};
-use registre_indexer::search::{DocKind, Filters, Indexer, IndexerSettings, SearchRequest};
+use registre_indexer::search::{
+    DocKind, Filters, Indexer, IndexerSettings, MAX_SUGGESTIONS, SearchRequest, Searcher,
+};
 use registre_store::Store;
 use serde::{Deserialize, Serialize};
 
@@ -569,6 +571,50 @@ pub struct ProfileArgs {
     /// How many of the slowest queries to list (by their median over the rounds).
     #[arg(long, default_value_t = 8)]
     pub slow: usize,
+    /// The suggestions' prefixes instead of the searches (latency, slowest prefixes).
+    #[arg(long)]
+    pub suggest: bool,
+}
+
+/// In-process latency of the suggestions' prefixes, with the slowest listed.
+fn profile_suggest(
+    searcher: &Searcher,
+    prefixes: &[String],
+    rounds: u64,
+    slow: usize,
+) -> anyhow::Result<()> {
+    for prefix in prefixes.iter().take(200) {
+        searcher.suggest(prefix, MAX_SUGGESTIONS)?;
+    }
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); prefixes.len()];
+    for _ in 0..rounds {
+        for (index, prefix) in prefixes.iter().enumerate() {
+            let t = Instant::now();
+            searcher.suggest(prefix, MAX_SUGGESTIONS)?;
+            times[index].push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    let all = measure::Latency::of(times.iter().flatten().copied().collect());
+    println!(
+        "suggest: {} prefixes x {rounds} rounds: mean {:.2} ms, p50 {:.2}, p99 {:.2}",
+        prefixes.len(),
+        all.mean_ms,
+        all.p50_ms,
+        all.p99_ms
+    );
+    let mut medians: Vec<(f64, &String)> = times
+        .iter_mut()
+        .zip(prefixes)
+        .map(|(times, prefix)| {
+            times.sort_by(f64::total_cmp);
+            (times[times.len() / 2], prefix)
+        })
+        .collect();
+    medians.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (ms, prefix) in medians.iter().take(slow) {
+        println!("slow: {ms:.2} ms (median)  {prefix:?}");
+    }
+    Ok(())
 }
 
 /// In-process latency per query kind, with 20 hits (the default) and with one hit (what hits cost:
@@ -586,6 +632,7 @@ pub fn profile(args: &ProfileArgs) -> anyhow::Result<()> {
         clients,
         slow,
         query,
+        suggest,
     } = args.clone();
     let data_dir = data_dir.as_path();
     let kind = kind.as_deref();
@@ -619,6 +666,10 @@ pub fn profile(args: &ProfileArgs) -> anyhow::Result<()> {
         }
         anyhow::Ok((indexer, searcher))
     })?;
+    if suggest {
+        let prefixes = crate::queries::suggestions(seed, query_seed, 1_000);
+        return profile_suggest(&searcher, &prefixes, rounds, slow);
+    }
     let queries: Vec<BenchQuery> = crate::queries::generate(seed, query_seed, 1_000)
         .into_iter()
         .filter(|q| kind.is_none_or(|k| q.kind == k))

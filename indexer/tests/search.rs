@@ -970,6 +970,64 @@ async fn hits_carry_highlights_explanations_and_ties_broken_by_qualification() {
     indexer.close().await.unwrap();
 }
 
+/// Display names of the bundled dataset's suppliers and offers, normalised as the index keeps them
+/// for sorting: lowercase, accents folded.
+fn dataset_names() -> Vec<String> {
+    DATASET
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|row| match row["record"].as_str() {
+            Some("offer") => row["name"].as_str().map(str::to_owned),
+            Some("supplier") => row["trade_names"][0]
+                .as_str()
+                .or(row["legal_name"].as_str())
+                .map(str::to_owned),
+            _ => None,
+        })
+        .map(|name| registre_indexer::search::normalize(&name))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggestions_of_prefixes_many_names_start_with_rank_those_names_first() {
+    let catalogue = Catalogue::loaded().await;
+    let (indexer, searcher) = catalogue.indexed().await;
+    let names = dataset_names();
+    let mut prefixes: BTreeSet<String> = BTreeSet::new();
+    for name in &names {
+        for length in 2..=4 {
+            if let Some((end, _)) = name.char_indices().nth(length) {
+                prefixes.insert(name[..end].to_owned());
+            }
+        }
+    }
+    // Prefixes that at least 3 × limit display names start with: those names rank first.
+    let mut checked = 0;
+    for prefix in &prefixes {
+        let starting = names
+            .iter()
+            .filter(|n| n.starts_with(prefix.as_str()))
+            .count();
+        for limit in [1, 3, 10] {
+            let suggestions = searcher.suggest(prefix, limit).unwrap();
+            assert!(suggestions.len() <= limit);
+            if starting >= 3 * limit {
+                checked += 1;
+                assert_eq!(suggestions.len(), limit, "{prefix:?}");
+                let starts: Vec<bool> = suggestions
+                    .iter()
+                    .map(|s| {
+                        registre_indexer::search::normalize(&s.text).starts_with(prefix.as_str())
+                    })
+                    .collect();
+                assert!(starts.iter().all(|s| *s), "{prefix:?}: {suggestions:?}");
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} prefixes and limits checked");
+    indexer.close().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suggestions_complete_names_and_bad_requests_are_refused() {
     let catalogue = Catalogue::loaded().await;

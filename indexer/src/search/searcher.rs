@@ -194,69 +194,10 @@ impl Searcher {
         let live = self.live()?;
         let searcher = live.reader.searcher();
         let fields = &live.fields;
-        let parsed = parse(text);
-        let last = parsed.words.len() - 1;
-        let parts: Vec<Box<dyn Query>> = parsed
-            .words
-            .iter()
-            .enumerate()
-            .map(|(index, word)| -> Box<dyn Query> {
-                let term = Term::from_field_text(fields.name_words, word);
-                if index == last && parsed.prefix_last {
-                    Box::new(tantivy::query::FuzzyTermQuery::new_prefix(term, 0, false))
-                } else {
-                    Box::new(tantivy::query::TermQuery::new(
-                        term,
-                        tantivy::schema::IndexRecordOption::Basic,
-                    ))
-                }
-            })
-            .collect();
-        let query = tantivy::query::BooleanQuery::intersection(parts);
-        let start = typed.into_bytes();
-        let mut end = start.clone();
-        end.push(0xFF);
-        let segments = live.segments.clone();
-        let rank = move |segment: &SegmentReader| {
-            let warm = segments.get(segment).ok();
-            let names = warm.as_ref().and_then(|w| w.name_sort.clone());
-            let (from, to) = names
-                .as_ref()
-                .and_then(|column| {
-                    column
-                        .dictionary()
-                        .term_bounds_to_ord(
-                            Bound::Included(start.as_slice()),
-                            Bound::Excluded(end.as_slice()),
-                        )
-                        .ok()
-                })
-                .map_or((u64::MAX, 0), |(lower, upper)| {
-                    (lower_ord(lower), upper_ord(upper))
-                });
-            move |doc: DocId| {
-                let starts = names
-                    .as_ref()
-                    .and_then(|c| c.ords().first(doc))
-                    .is_some_and(|ord| ord >= from && ord < to);
-                let uid = warm.as_ref().map_or(0, |w| w.uid[doc as usize]);
-                (
-                    starts,
-                    warm.as_ref()
-                        .map_or(0, |w| u64::from(w.qualification[doc as usize])),
-                    uid & 1 == 0,
-                    u64::MAX - uid,
-                )
-            }
-        };
-        let top = live.threads.search(
-            &searcher,
-            &query,
-            &TopDocs::with_limit(limit * 3).order_by(rank),
-        )?;
+        let top = completing(&live, &searcher, text, &typed, limit * 3)?;
         let mut seen = HashSet::new();
         let mut suggestions = Vec::new();
-        for (_, address) in top {
+        for address in top {
             let stored = stored_hit(&searcher, fields, address)?;
             if seen.insert(normalize(&stored.name)) {
                 suggestions.push(Suggestion {
@@ -272,6 +213,83 @@ impl Searcher {
         }
         Ok(suggestions)
     }
+}
+
+/// The documents whose names complete `text` (`typed` once normalised), best first, at most
+/// `wanted`: those whose display name starts with it, then those with another name or a later
+/// word that does; each group by qualification, suppliers before offers, then by record.
+fn completing(
+    live: &LiveIndex,
+    searcher: &TantivySearcher,
+    text: &str,
+    typed: &str,
+    wanted: usize,
+) -> Result<Vec<DocAddress>, SearchError> {
+    let query = completion_query(&live.fields, &parse(text));
+    let start = typed.as_bytes().to_vec();
+    let mut end = start.clone();
+    end.push(0xFF);
+    let segments = live.segments.clone();
+    // Short prefixes match a large share of the index: every match is ranked, by one number read
+    // from arrays the warmer keeps (not from the columns, nor as a tuple).
+    let rank = move |segment: &SegmentReader| {
+        let warm = segments.get(segment).ok();
+        let (from, to) = warm
+            .as_ref()
+            .and_then(|w| w.name_sort.as_ref())
+            .and_then(|column| {
+                column
+                    .dictionary()
+                    .term_bounds_to_ord(
+                        Bound::Included(start.as_slice()),
+                        Bound::Excluded(end.as_slice()),
+                    )
+                    .ok()
+            })
+            .map_or((u64::MAX, 0), |(lower, upper)| {
+                (lower_ord(lower), upper_ord(upper))
+            });
+        move |doc: DocId| -> u128 {
+            let Some(warm) = warm.as_deref() else {
+                return 0;
+            };
+            let ord = u64::from(warm.name_ords[doc as usize]);
+            let starts = ord >= from && ord < to;
+            let uid = warm.uid[doc as usize];
+            u128::from(starts) << 127
+                | u128::from(warm.qualification[doc as usize]) << 65
+                | u128::from(uid & 1 == 0) << 64
+                | u128::from(u64::MAX - uid)
+        }
+    };
+    let top = live.threads.search(
+        searcher,
+        query.as_ref(),
+        &TopDocs::with_limit(wanted).order_by(rank),
+    )?;
+    Ok(top.into_iter().map(|(_, address)| address).collect())
+}
+
+/// Every word of `parsed` in a name, the last one as a prefix while it is being typed.
+fn completion_query(fields: &Fields, parsed: &Parsed) -> Box<dyn Query> {
+    let last = parsed.words.len() - 1;
+    let parts: Vec<Box<dyn Query>> = parsed
+        .words
+        .iter()
+        .enumerate()
+        .map(|(index, word)| -> Box<dyn Query> {
+            let term = Term::from_field_text(fields.name_words, word);
+            if index == last && parsed.prefix_last {
+                Box::new(tantivy::query::FuzzyTermQuery::new_prefix(term, 0, false))
+            } else {
+                Box::new(tantivy::query::TermQuery::new(
+                    term,
+                    tantivy::schema::IndexRecordOption::Basic,
+                ))
+            }
+        })
+        .collect();
+    Box::new(tantivy::query::BooleanQuery::intersection(parts))
 }
 
 /// Refuses a query longer than [`MAX_QUERY_CHARS`].

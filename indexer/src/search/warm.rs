@@ -34,6 +34,10 @@ pub(crate) struct Warm {
     pub best_qualification: Vec<u8>,
     pub until: Arc<dyn ColumnValues<u64>>,
     pub name_sort: Option<StrColumn>,
+    /// Per document, the ordinal of its normalised name in `name_sort`'s dictionary (`u32::MAX`
+    /// for none): a suggestion ranks every document completing a short prefix by it (4 MB per
+    /// million documents).
+    pub name_ords: Vec<u32>,
 }
 
 impl std::fmt::Debug for Warm {
@@ -77,6 +81,15 @@ impl Warm {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "segment's common terms read"
         );
+        let name_sort = fast.str("name_sort")?;
+        let name_ords = (0..reader.max_doc())
+            .map(|doc| {
+                name_sort
+                    .as_ref()
+                    .and_then(|column| column.ords().first(doc))
+                    .map_or(u32::MAX, |ord| u32::try_from(ord).unwrap_or(u32::MAX))
+            })
+            .collect();
         Ok(Self {
             facets: SegmentFacets::load(reader)?,
             terms,
@@ -84,7 +97,8 @@ impl Warm {
             qualification,
             best_qualification,
             until: column("qualified_until")?,
-            name_sort: fast.str("name_sort")?,
+            name_sort,
+            name_ords,
         })
     }
 }
