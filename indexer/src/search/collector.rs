@@ -440,12 +440,7 @@ impl SegmentSearch {
 
     fn rank(&self, doc: DocId, score: Score, uid: u64) -> Option<SegmentRank> {
         if self.plan.sort == Sort::Name {
-            let ord = self
-                .warm
-                .name_sort
-                .as_ref()
-                .and_then(|column| column.ords().first(doc))
-                .unwrap_or(u64::MAX);
+            let ord = self.warm.name_ord(doc).unwrap_or(u64::MAX);
             let after = match self.name_cursor {
                 NameCursor::None => true,
                 NameCursor::At(at, cursor_uid) => ord > at || (ord == at && uid > cursor_uid),
@@ -476,7 +471,7 @@ impl SegmentSearch {
             Sort::Name => {
                 let mut bytes = Vec::new();
                 if let Some(column) = &self.warm.name_sort
-                    && let Some(ord) = column.ords().first(doc)
+                    && let Some(ord) = self.warm.name_ord(doc)
                 {
                     let _ = column.dictionary().ord_to_term(ord, &mut bytes);
                 }

@@ -253,8 +253,9 @@ fn completing(
             let Some(warm) = warm.as_deref() else {
                 return 0;
             };
-            let ord = u64::from(warm.name_ords[doc as usize]);
-            let starts = ord >= from && ord < to;
+            let starts = warm
+                .name_ord(doc)
+                .is_some_and(|ord| ord >= from && ord < to);
             let uid = warm.uid[doc as usize];
             u128::from(starts) << 127
                 | u128::from(warm.qualification[doc as usize]) << 65

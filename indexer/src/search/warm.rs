@@ -13,7 +13,7 @@ use std::sync::{Arc, RwLock};
 
 use tantivy::columnar::{ColumnValues, StrColumn};
 use tantivy::index::SegmentId;
-use tantivy::{Searcher, SearcherGeneration, SegmentReader, Warmer};
+use tantivy::{DocId, Searcher, SearcherGeneration, SegmentReader, Warmer};
 
 use super::blocks::{BLOCK, SegmentFacets};
 use super::common_terms::CommonTerms;
@@ -35,9 +35,9 @@ pub(crate) struct Warm {
     pub until: Arc<dyn ColumnValues<u64>>,
     pub name_sort: Option<StrColumn>,
     /// Per document, the ordinal of its normalised name in `name_sort`'s dictionary (`u32::MAX`
-    /// for none): a suggestion ranks every document completing a short prefix by it (4 MB per
-    /// million documents).
-    pub name_ords: Vec<u32>,
+    /// for none; see `name_ord`): sorting by name and ranking the suggestions read it for every
+    /// document they consider (4 MB per million documents).
+    name_ords: Vec<u32>,
 }
 
 impl std::fmt::Debug for Warm {
@@ -50,6 +50,13 @@ impl std::fmt::Debug for Warm {
 }
 
 impl Warm {
+    /// The ordinal of `doc`'s normalised name in `name_sort`'s dictionary.
+    #[inline]
+    pub(crate) fn name_ord(&self, doc: DocId) -> Option<u64> {
+        let ord = self.name_ords[doc as usize];
+        (ord != u32::MAX).then_some(u64::from(ord))
+    }
+
     fn load(reader: &SegmentReader) -> tantivy::Result<Self> {
         let fast = reader.fast_fields();
         let column = |name: &str| -> tantivy::Result<Arc<dyn ColumnValues<u64>>> {
