@@ -576,6 +576,21 @@ pub struct ProfileArgs {
     pub suggest: bool,
 }
 
+/// Each item with its median time over the rounds (`times[i]` for `items[i]`), slowest first: one
+/// slow round is noise, a slow median is not.
+fn slowest<'a, T>(times: &mut [Vec<f64>], items: &'a [T]) -> Vec<(f64, &'a T)> {
+    let mut medians: Vec<(f64, &T)> = times
+        .iter_mut()
+        .zip(items)
+        .map(|(times, item)| {
+            times.sort_by(f64::total_cmp);
+            (times[times.len() / 2], item)
+        })
+        .collect();
+    medians.sort_by(|a, b| b.0.total_cmp(&a.0));
+    medians
+}
+
 /// In-process latency of the suggestions' prefixes, with the slowest listed.
 fn profile_suggest(
     searcher: &Searcher,
@@ -602,16 +617,7 @@ fn profile_suggest(
         all.p50_ms,
         all.p99_ms
     );
-    let mut medians: Vec<(f64, &String)> = times
-        .iter_mut()
-        .zip(prefixes)
-        .map(|(times, prefix)| {
-            times.sort_by(f64::total_cmp);
-            (times[times.len() / 2], prefix)
-        })
-        .collect();
-    medians.sort_by(|a, b| b.0.total_cmp(&a.0));
-    for (ms, prefix) in medians.iter().take(slow) {
+    for (ms, prefix) in slowest(&mut times, prefixes).into_iter().take(slow) {
         println!("slow: {ms:.2} ms (median)  {prefix:?}");
     }
     Ok(())
@@ -730,17 +736,7 @@ pub fn profile(args: &ProfileArgs) -> anyhow::Result<()> {
         "| all | | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | |",
         f.mean_ms, f.p50_ms, f.p99_ms, o.mean_ms, o.p99_ms
     );
-    // Each query at its median over the rounds (one slow round is noise, a slow median is not).
-    let mut medians: Vec<(f64, &BenchQuery)> = times
-        .iter_mut()
-        .zip(&queries)
-        .map(|(times, query)| {
-            times.sort_by(f64::total_cmp);
-            (times[times.len() / 2], query)
-        })
-        .collect();
-    medians.sort_by(|a, b| b.0.total_cmp(&a.0));
-    for (ms, query) in medians.iter().take(slow) {
+    for (ms, query) in slowest(&mut times, &queries).into_iter().take(slow) {
         println!(
             "slow: {ms:.2} ms (median)  {}  {:?}  {:?}",
             query.kind, query.q, query.filters
