@@ -6,7 +6,7 @@ use std::sync::Arc;
 use poem::web::Data;
 use poem::{Request, handler};
 use registre_domain::identifiers::CountryCode;
-use registre_domain::taxonomy::Vocabulary;
+use registre_domain::taxonomy::{Status, Vocabulary};
 use registre_indexer::search::{
     DocKind, FacetCounts, FacetName, Filters, HighlightField, Hit, Interpretation, MAX_LIMIT,
     SearchError, SearchRequest, SearchResults, Sort, run_search_work,
@@ -278,6 +278,24 @@ fn hit(lang: Lang, hit: Hit) -> HitView {
             ),
             Some("info"),
         ));
+    }
+    // An attestation that no longer holds still matches a filter on its scheme: the card says so.
+    for item in hit.attestations.items.iter().filter(|i| {
+        matches!(
+            i.status,
+            Status::Expired | Status::Withdrawn | Status::NotMaintained
+        )
+    }) {
+        let text = match (item.status, item.valid_until) {
+            (Status::Expired, Some(until)) => format!(
+                "{} · {} {}",
+                label(lang, item.scheme),
+                lang.pick("expirée le", "expired on"),
+                date(lang, until).text
+            ),
+            (status, _) => format!("{} · {}", label(lang, item.scheme), label(lang, status)),
+        };
+        facts.push(Badge::new(text, Some("warning")));
     }
     let mut exposure = exposure_badge(lang, hit.exposure);
     exposure.text = format!(
