@@ -237,6 +237,8 @@ fn optimise(
             .retain(|&pair| !timetable::insert(&problem, &mut timetable, pair, EJECTION_DEPTH, 0));
     }
 
+    seat_the_unserved(&problem, &mut timetable, &mut excluded, &mut log);
+
     let report = gaps::close_gaps(&problem, &mut timetable, &mut rng);
     log.day(
         Stage::Gaps,
@@ -370,6 +372,72 @@ fn make_room_fairly(
         }
     }
     still
+}
+
+/// The first objective, checked once more after the refill rounds: an administration still without a
+/// meeting gets one of its requests (heaviest first) through a chain of moves, or failing that a chain
+/// that ends with another administration meeting a different vendor, or cancelling a meeting of an
+/// administration that keeps at least one other. Each success serves one more administration and
+/// leaves nobody without a meeting who had one.
+fn seat_the_unserved(
+    problem: &Problem,
+    timetable: &mut Timetable,
+    excluded: &mut [bool],
+    log: &mut DecisionLog,
+) {
+    for admin in 0..problem.admin_ids.len() {
+        let pairs = &problem.pairs_of_admin[admin];
+        if problem.admin_cap[admin] == 0
+            || pairs.iter().any(|&pair| timetable.slot_of[pair].is_some())
+        {
+            continue;
+        }
+        let mut options = pairs.clone();
+        options.sort_by_key(|&pair| (std::cmp::Reverse(problem.pairs[pair].weight), pair));
+        for pair in options {
+            let Some(ending) =
+                timetable::insert_or_give_way(problem, timetable, pair, EJECTION_DEPTH)
+            else {
+                continue;
+            };
+            excluded[pair] = false;
+            let (admin_id, vendor_id) = names(problem, pair);
+            let mut who = vec![admin_id.clone(), vendor_id.clone()];
+            let text = match ending {
+                timetable::Ending::Moved => format!(
+                    "{admin_id}–{vendor_id}: seated by moving other meetings, so that {admin_id} has a meeting."
+                ),
+                timetable::Ending::Swapped { gone, instead } => {
+                    let (other_admin, other_vendor) = names(problem, gone);
+                    let instead_vendor = &problem.vendor_ids[problem.pairs[instead].vendor];
+                    who.extend([
+                        other_admin.clone(),
+                        other_vendor.clone(),
+                        instead_vendor.clone(),
+                    ]);
+                    format!(
+                        "{other_admin} meets {instead_vendor} instead of {other_vendor} so that {admin_id}, which had no meeting, meets {vendor_id}."
+                    )
+                }
+                timetable::Ending::Cancelled { gone } => {
+                    let (other_admin, other_vendor) = names(problem, gone);
+                    who.extend([other_admin.clone(), other_vendor.clone()]);
+                    excluded[gone] = true;
+                    format!(
+                        "{other_admin}–{other_vendor} gives its seat up so that {admin_id}, which had no meeting, meets {vendor_id}; {other_admin} keeps its other meetings."
+                    )
+                }
+            };
+            log.note(Stage::Timetable, who, text);
+            break;
+        }
+    }
+}
+
+/// The administration and vendor of a pair.
+fn names(problem: &Problem, pair: usize) -> (&String, &String) {
+    let p = &problem.pairs[pair];
+    (&problem.admin_ids[p.admin], &problem.vendor_ids[p.vendor])
 }
 
 /// Seats another unseated request of `admin` (heaviest first), other than `except`.

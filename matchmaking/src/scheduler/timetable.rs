@@ -286,52 +286,184 @@ pub(crate) fn insert(
     depth: u32,
     banned: SlotSet,
 ) -> bool {
-    let p = &problem.pairs[pair];
-    let choices = p.common & !banned;
+    chain(problem, timetable, pair, depth, banned, GiveWay::Never).is_some()
+}
+
+/// What a chain may do with a meeting it cannot seat again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GiveWay {
+    /// Nothing: the chain fails.
+    Never,
+    /// Cancel a meeting in the way: for the pair being seated, whose other requests the caller tries.
+    Cancel,
+    /// Give its administration another request, or cancel a meeting in the way.
+    SwapOrCancel,
+}
+
+/// How a chain that seats a pair ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ending {
+    /// Every meeting it moved has a seat again.
+    Moved,
+    /// The last meeting moved, `gone`, could not be seated again; its administration meets `instead`.
+    Swapped { gone: usize, instead: usize },
+    /// The meeting `gone` was cancelled; its administration keeps at least one other.
+    Cancelled { gone: usize },
+}
+
+/// Like `insert` from any slot, but when no chain of moves alone seats `pair`, the chain may end by
+/// giving the last moved meeting's administration another of its requests instead, or by cancelling a
+/// meeting of an administration that keeps at least one other. Nobody loses their last meeting. On
+/// failure nothing has changed.
+pub(crate) fn insert_or_give_way(
+    problem: &Problem,
+    timetable: &mut Timetable,
+    pair: usize,
+    depth: u32,
+) -> Option<Ending> {
+    if insert(problem, timetable, pair, depth, 0) {
+        return Some(Ending::Moved);
+    }
+    chain(problem, timetable, pair, depth, 0, GiveWay::Cancel)
+}
+
+/// The ejection chain behind `insert` and `insert_or_give_way`.
+fn chain(
+    problem: &Problem,
+    timetable: &mut Timetable,
+    pair: usize,
+    depth: u32,
+    banned: SlotSet,
+    give_way: GiveWay,
+) -> Option<Ending> {
+    let choices = problem.pairs[pair].common & !banned;
     if let Some(slot) = slots_in(choices).find(|&slot| timetable.fits(problem, pair, slot)) {
         timetable.place(problem, pair, slot);
-        return true;
+        return Some(Ending::Moved);
+    }
+    if give_way == GiveWay::SwapOrCancel
+        && let Some(instead) = swap_for(problem, timetable, pair)
+    {
+        return Some(Ending::Swapped {
+            gone: pair,
+            instead,
+        });
+    }
+    if give_way != GiveWay::Never
+        && let Some(gone) = cancel_for(problem, timetable, pair, choices)
+    {
+        return Some(Ending::Cancelled { gone });
     }
     if depth == 0 {
-        return false;
+        return None;
     }
+    let below = match give_way {
+        GiveWay::Never => GiveWay::Never,
+        GiveWay::Cancel | GiveWay::SwapOrCancel => GiveWay::SwapOrCancel,
+    };
     for slot in slots_in(choices) {
-        let admin_full = timetable.admin_load(p.admin, slot) >= problem.admin_reps[p.admin];
-        let vendor_full = timetable.vendor_load(p.vendor, slot) >= problem.vendor_reps[p.vendor];
-        let in_the_way: Vec<usize> = if admin_full && vendor_full {
-            continue;
-        } else if admin_full {
-            problem.pairs_of_admin[p.admin]
-                .iter()
-                .copied()
-                .filter(|&other| timetable.slot_of[other] == Some(slot))
-                .collect()
-        } else if vendor_full {
-            problem.pairs_of_vendor[p.vendor]
-                .iter()
-                .copied()
-                .filter(|&other| timetable.slot_of[other] == Some(slot))
-                .collect()
-        } else {
-            let mut here = timetable.by_slot[slot].clone();
-            here.sort_unstable();
-            here.truncate(EJECTION_CANDIDATES);
-            here
-        };
-        for other in in_the_way {
+        for other in in_the_way(problem, timetable, pair, slot) {
             if timetable.fixed[other] {
                 continue;
             }
             timetable.remove(problem, other);
             if timetable.fits(problem, pair, slot) {
                 timetable.place(problem, pair, slot);
-                if insert(problem, timetable, other, depth - 1, banned | (1 << slot)) {
-                    return true;
+                let rest = chain(
+                    problem,
+                    timetable,
+                    other,
+                    depth - 1,
+                    banned | (1 << slot),
+                    below,
+                );
+                if rest.is_some() {
+                    return rest;
                 }
                 timetable.remove(problem, pair);
             }
             timetable.place(problem, other, slot);
         }
     }
-    false
+    None
+}
+
+/// Seats, where it fits as things stand, another unseated request of the administration of `pair`
+/// (heaviest first), so that this administration keeps its count of meetings without `pair`.
+fn swap_for(problem: &Problem, timetable: &mut Timetable, pair: usize) -> Option<usize> {
+    let mut options: Vec<usize> = problem.pairs_of_admin[problem.pairs[pair].admin]
+        .iter()
+        .copied()
+        .filter(|&other| other != pair && timetable.slot_of[other].is_none())
+        .collect();
+    options.sort_by_key(|&other| (std::cmp::Reverse(problem.pairs[other].weight), other));
+    options.into_iter().find(|&other| {
+        let slot = slots_in(problem.pairs[other].common)
+            .find(|&slot| timetable.fits(problem, other, slot));
+        slot.inspect(|&slot| timetable.place(problem, other, slot))
+            .is_some()
+    })
+}
+
+/// Seats `pair` in one of `choices` by cancelling a meeting in its way whose administration has at
+/// least one other meeting: the richest administration's lightest meeting first.
+fn cancel_for(
+    problem: &Problem,
+    timetable: &mut Timetable,
+    pair: usize,
+    choices: SlotSet,
+) -> Option<usize> {
+    let meetings_of = |admin: usize| {
+        problem.pairs_of_admin[admin]
+            .iter()
+            .filter(|&&other| timetable.slot_of[other].is_some())
+            .count()
+    };
+    let mut candidates = Vec::new();
+    for slot in slots_in(choices) {
+        for other in in_the_way(problem, timetable, pair, slot) {
+            let admin = problem.pairs[other].admin;
+            let meetings = meetings_of(admin);
+            if !timetable.fixed[other] && admin != problem.pairs[pair].admin && meetings >= 2 {
+                let weight = problem.pairs[other].weight;
+                candidates.push((std::cmp::Reverse(meetings), weight, other, slot));
+            }
+        }
+    }
+    candidates.sort_unstable();
+    for (_, _, other, slot) in candidates {
+        timetable.remove(problem, other);
+        if timetable.fits(problem, pair, slot) {
+            timetable.place(problem, pair, slot);
+            return Some(other);
+        }
+        timetable.place(problem, other, slot);
+    }
+    None
+}
+
+/// The placed meetings whose removal could free `slot` for `pair`: those of its administration when
+/// that one is full there, of its vendor when that one is, otherwise (a full room) some of the slot's.
+fn in_the_way(problem: &Problem, timetable: &Timetable, pair: usize, slot: usize) -> Vec<usize> {
+    let p = &problem.pairs[pair];
+    let admin_full = timetable.admin_load(p.admin, slot) >= problem.admin_reps[p.admin];
+    let vendor_full = timetable.vendor_load(p.vendor, slot) >= problem.vendor_reps[p.vendor];
+    let placed_here = |pairs: &[usize]| -> Vec<usize> {
+        pairs
+            .iter()
+            .copied()
+            .filter(|&other| timetable.slot_of[other] == Some(slot))
+            .collect()
+    };
+    match (admin_full, vendor_full) {
+        (true, true) => Vec::new(),
+        (true, false) => placed_here(&problem.pairs_of_admin[p.admin]),
+        (false, true) => placed_here(&problem.pairs_of_vendor[p.vendor]),
+        (false, false) => {
+            let mut here = timetable.by_slot[slot].clone();
+            here.sort_unstable();
+            here.truncate(EJECTION_CANDIDATES);
+            here
+        }
+    }
 }
