@@ -605,3 +605,79 @@ pub async fn search_page(
         }),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use registre_domain::taxonomy::{Category, ExposureLevel, Scheme};
+    use registre_indexer::search::{AttestationDigest, AttestationItem, Qualification};
+
+    use super::*;
+
+    fn attestation(scheme: Scheme, status: Status, until: &str) -> AttestationItem {
+        AttestationItem {
+            key: format!("{}-{}", scheme.code(), status.code()),
+            scheme,
+            status,
+            valid_today: status == Status::Qualified,
+            valid_until: Some(NaiveDate::parse_from_str(until, "%Y-%m-%d").unwrap()),
+            whole_supplier: false,
+        }
+    }
+
+    fn offer(items: Vec<AttestationItem>) -> Hit {
+        Hit {
+            kind: DocKind::Offer,
+            id: 7,
+            key: "offre-iaas".to_owned(),
+            name: "Offre IaaS".to_owned(),
+            legal_name: None,
+            supplier: None,
+            category: Some(Category::Iaas),
+            suite_class: None,
+            suite_tier: None,
+            country: CountryCode::parse("FR").unwrap(),
+            exposure: ExposureLevel::None,
+            open_source: false,
+            deployment_models: Vec::new(),
+            attestations: AttestationDigest {
+                qualification: Qualification::ValidToday,
+                valid_today: vec![Scheme::Hds],
+                in_progress: Vec::new(),
+                qualified_until: None,
+                items,
+            },
+            highlights: Vec::new(),
+            score: 0.0,
+            explanation: None,
+        }
+    }
+
+    #[test]
+    fn a_card_says_which_attestations_hold_and_which_ended_in_both_languages() {
+        let items = vec![
+            attestation(Scheme::Hds, Status::Qualified, "2028-03-01"),
+            attestation(Scheme::SecNumCloud, Status::Expired, "2026-11-30"),
+            attestation(Scheme::Cspn, Status::Withdrawn, "2027-01-01"),
+        ];
+        let facts = |lang| -> Vec<(String, Option<&'static str>)> {
+            hit(lang, offer(items.clone()))
+                .facts
+                .into_iter()
+                .map(|badge| (badge.text, badge.tone))
+                .filter(|(_, tone)| *tone != Some("info"))
+                .take(3)
+                .collect()
+        };
+        let fr = facts(Lang::Fr);
+        assert_eq!(fr[0].1, Some("success"));
+        assert!(fr[0].0.ends_with("jusqu'au 01/03/2028"), "{fr:?}");
+        assert_eq!(fr[1].1, Some("warning"));
+        assert!(fr[1].0.ends_with("expirée le 30/11/2026"), "{fr:?}");
+        assert_eq!(fr[2].1, Some("warning"));
+        assert!(fr[2].0.ends_with("Retiré"), "{fr:?}");
+        let en = facts(Lang::En);
+        assert!(en[1].0.ends_with("expired on 2026-11-30"), "{en:?}");
+        assert!(en[2].0.ends_with("Withdrawn"), "{en:?}");
+    }
+}
