@@ -320,12 +320,11 @@ fn make_room_fairly(
             (std::cmp::Reverse(count[o.admin]), o.weight, other, slot)
         });
         in_the_way.truncate(ROOM_CANDIDATES);
-        let (admin, vendor) = (&problem.admin_ids[p.admin], &problem.vendor_ids[p.vendor]);
+        let (admin, vendor) = names(problem, pair);
         let mut seated = false;
         for (slot, other) in in_the_way {
             let o = &problem.pairs[other];
-            let (other_admin, other_vendor) =
-                (&problem.admin_ids[o.admin], &problem.vendor_ids[o.vendor]);
+            let (other_admin, other_vendor) = names(problem, other);
             let who = vec![
                 admin.clone(),
                 vendor.clone(),
@@ -340,7 +339,9 @@ fn make_room_fairly(
                     who,
                     format!("{other_admin}–{other_vendor} moved out of slot {slot} so that {admin}–{vendor} could meet there."),
                 );
-            } else if let Some(instead) = substitute(problem, timetable, o.admin, other) {
+            } else if let Some(instead) =
+                timetable::substitute(problem, timetable, o.admin, other, EJECTION_DEPTH)
+            {
                 let instead_vendor = &problem.vendor_ids[problem.pairs[instead].vendor];
                 log.note(
                     Stage::Timetable,
@@ -392,9 +393,7 @@ fn seat_the_unserved(
         {
             continue;
         }
-        let mut options = pairs.clone();
-        options.sort_by_key(|&pair| (std::cmp::Reverse(problem.pairs[pair].weight), pair));
-        for pair in options {
+        for pair in timetable::unseated_requests(problem, timetable, admin, None) {
             let Some(ending) =
                 timetable::insert_or_give_way(problem, timetable, pair, EJECTION_DEPTH)
             else {
@@ -438,24 +437,6 @@ fn seat_the_unserved(
 fn names(problem: &Problem, pair: usize) -> (&String, &String) {
     let p = &problem.pairs[pair];
     (&problem.admin_ids[p.admin], &problem.vendor_ids[p.vendor])
-}
-
-/// Seats another unseated request of `admin` (heaviest first), other than `except`.
-fn substitute(
-    problem: &Problem,
-    timetable: &mut Timetable,
-    admin: usize,
-    except: usize,
-) -> Option<usize> {
-    let mut options: Vec<usize> = problem.pairs_of_admin[admin]
-        .iter()
-        .copied()
-        .filter(|&pair| pair != except && timetable.slot_of[pair].is_none())
-        .collect();
-    options.sort_by_key(|&pair| (std::cmp::Reverse(problem.pairs[pair].weight), pair));
-    options
-        .into_iter()
-        .find(|&pair| timetable::insert(problem, timetable, pair, EJECTION_DEPTH, 0))
 }
 
 /// Keeps each previous meeting that is still valid where it was, and marks it fixed.

@@ -342,7 +342,7 @@ fn chain(
         return Some(Ending::Moved);
     }
     if give_way == GiveWay::SwapOrCancel
-        && let Some(instead) = swap_for(problem, timetable, pair)
+        && let Some(instead) = substitute(problem, timetable, problem.pairs[pair].admin, pair, 0)
     {
         return Some(Ending::Swapped {
             gone: pair,
@@ -388,21 +388,34 @@ fn chain(
     None
 }
 
-/// Seats, where it fits as things stand, another unseated request of the administration of `pair`
-/// (heaviest first), so that this administration keeps its count of meetings without `pair`.
-fn swap_for(problem: &Problem, timetable: &mut Timetable, pair: usize) -> Option<usize> {
-    let mut options: Vec<usize> = problem.pairs_of_admin[problem.pairs[pair].admin]
+/// The unseated requests of `admin`, other than `except`, heaviest first.
+pub(crate) fn unseated_requests(
+    problem: &Problem,
+    timetable: &Timetable,
+    admin: usize,
+    except: Option<usize>,
+) -> Vec<usize> {
+    let mut options: Vec<usize> = problem.pairs_of_admin[admin]
         .iter()
         .copied()
-        .filter(|&other| other != pair && timetable.slot_of[other].is_none())
+        .filter(|&pair| Some(pair) != except && timetable.slot_of[pair].is_none())
         .collect();
-    options.sort_by_key(|&other| (std::cmp::Reverse(problem.pairs[other].weight), other));
-    options.into_iter().find(|&other| {
-        let slot = slots_in(problem.pairs[other].common)
-            .find(|&slot| timetable.fits(problem, other, slot));
-        slot.inspect(|&slot| timetable.place(problem, other, slot))
-            .is_some()
-    })
+    options.sort_by_key(|&pair| (std::cmp::Reverse(problem.pairs[pair].weight), pair));
+    options
+}
+
+/// Seats another unseated request of `admin` (heaviest first), other than `except`, moving at most
+/// `depth` other meetings out of its way: `admin` keeps its count of meetings without `except`.
+pub(crate) fn substitute(
+    problem: &Problem,
+    timetable: &mut Timetable,
+    admin: usize,
+    except: usize,
+    depth: u32,
+) -> Option<usize> {
+    unseated_requests(problem, timetable, admin, Some(except))
+        .into_iter()
+        .find(|&pair| insert(problem, timetable, pair, depth, 0))
 }
 
 /// Seats `pair` in one of `choices` by cancelling a meeting in its way whose administration has at
