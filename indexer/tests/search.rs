@@ -112,10 +112,15 @@ fn indexed_keys(searcher: &Searcher) -> BTreeSet<String> {
     }
 }
 
-fn dataset_keys() -> BTreeSet<String> {
+/// The bundled dataset's rows, as JSON.
+fn dataset_rows() -> impl Iterator<Item = serde_json::Value> {
     DATASET
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+}
+
+fn dataset_keys() -> BTreeSet<String> {
+    dataset_rows()
         .filter(|row| matches!(row["record"].as_str(), Some("supplier" | "offer")))
         .map(|row| {
             format!(
@@ -973,9 +978,7 @@ async fn hits_carry_highlights_explanations_and_ties_broken_by_qualification() {
 /// Display names of the bundled dataset's suppliers and offers, normalised as the index keeps them
 /// for sorting: lowercase, accents folded.
 fn dataset_names() -> Vec<String> {
-    DATASET
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+    dataset_rows()
         .filter_map(|row| match row["record"].as_str() {
             Some("offer") => row["name"].as_str().map(str::to_owned),
             Some("supplier") => row["trade_names"][0]
