@@ -70,6 +70,7 @@ impl Catalogue {
     async fn indexed(&self) -> (Indexer, Searcher) {
         let (mut indexer, searcher) = Indexer::open(self.store.clone(), self.settings()).unwrap();
         indexer.prepare().await.unwrap();
+        indexer.settle().await.unwrap();
         (indexer, searcher)
     }
 }
@@ -204,6 +205,10 @@ async fn a_rebuild_merges_its_segments_into_one_per_search_thread() {
         let (mut indexer, searcher) =
             Indexer::open(catalogue.store.clone(), settings.clone()).unwrap();
         let report = indexer.rebuild().await.unwrap();
+        // Live at once with every document, whatever the merge has done so far.
+        let (suppliers, offers) = catalogue.store.catalogue_counts().await.unwrap();
+        assert_eq!(searcher.status().documents, suppliers + offers);
+        indexer.settle().await.unwrap();
         let status = searcher.status();
         assert_eq!(status.segments, threads, "{threads} search threads");
         // The merged segments' files are gone from the generation.
@@ -230,7 +235,6 @@ async fn a_rebuild_merges_its_segments_into_one_per_search_thread() {
             assert!(keys.is_sorted(), "{threads} search threads");
             assert!(keys.first() < keys.last(), "several keys: {keys:?}");
         }
-        let (suppliers, offers) = catalogue.store.catalogue_counts().await.unwrap();
         assert_eq!(status.documents, suppliers + offers);
         assert_eq!(indexed_keys(&searcher), dataset_keys());
         indexer.close().await.unwrap();
@@ -797,6 +801,48 @@ fn first_pages(
     (hits, total.unwrap_or_default())
 }
 
+/// A generation is published before its merge ends: when the process stops in between, the next
+/// open finds it unmerged (its metadata says so) and merges it then.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generation_whose_merge_was_cut_short_is_merged_when_next_opened() {
+    let catalogue = Catalogue::loaded().await;
+    let mut settings = catalogue.three_segments();
+    let (mut indexer, _) = Indexer::open(catalogue.store.clone(), settings.clone()).unwrap();
+    let report = indexer.rebuild().await.unwrap();
+    indexer.close().await.unwrap();
+    // Three segments, one per search thread; then the metadata of a merge that never ended.
+    let meta_path = settings
+        .directory
+        .join(&report.generation)
+        .join("registre-index.json");
+    let meta = |path: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let mut unmerged = meta(&meta_path);
+    assert_eq!(unmerged["merged"], true);
+    unmerged["merged"] = false.into();
+    std::fs::write(&meta_path, unmerged.to_string()).unwrap();
+
+    settings.search_threads = 1;
+    let (mut indexer, searcher) = Indexer::open(catalogue.store.clone(), settings.clone()).unwrap();
+    assert!(!indexer.needs_rebuild());
+    assert_eq!(searcher.status().documents, report.documents);
+    indexer.settle().await.unwrap();
+    assert_eq!(searcher.status().segments, 1);
+    assert_eq!(
+        searcher.status().generation.as_deref(),
+        Some(report.generation.as_str())
+    );
+    assert_eq!(meta(&meta_path)["merged"], true);
+    assert_eq!(indexed_keys(&searcher), dataset_keys());
+    indexer.close().await.unwrap();
+
+    // Merged now: opening again leaves the segment as it is.
+    let (indexer, searcher) = Indexer::open(catalogue.store.clone(), settings).unwrap();
+    assert_eq!(searcher.status().segments, 1);
+    indexer.close().await.unwrap();
+}
+
 /// The segments of a search share the floor of their pages (a segment collected after another, or
 /// beside it, turns away what cannot pass the other's full page): the pages are those of one
 /// segment, whether three segments are collected one after another or side by side.
@@ -886,11 +932,13 @@ async fn a_first_pass_over_the_highest_ceilings_gives_the_pages_of_a_walk_in_ord
     settings.first_pass = usize::MAX;
     let (mut indexer, in_order) = Indexer::open(catalogue.store.clone(), settings.clone()).unwrap();
     indexer.rebuild().await.unwrap();
+    indexer.settle().await.unwrap();
     assert_eq!(in_order.status().segments, 1);
     let mut settings = catalogue.three_segments();
     settings.first_pass = 1;
     let (mut split_indexer, first_pass) = Indexer::open(catalogue.store.clone(), settings).unwrap();
     split_indexer.rebuild().await.unwrap();
+    split_indexer.settle().await.unwrap();
     assert_eq!(first_pass.status().segments, 3);
     for query in ["cloud", "cloud souverain", "service cloud"] {
         for limit in [1, 3, 20] {

@@ -5,7 +5,8 @@
 //!    [`Searcher`] at once; otherwise the searcher stays "not ready" until a rebuild.
 //! 2. `prepare` rebuilds when needed — into a fresh generation, validated (its document count equals
 //!    the suppliers and offers read, and the database's counts when nothing was written meanwhile),
-//!    then published by an atomic rename — and catches up with the audit trail.
+//!    then published by an atomic rename — and catches up with the audit trail. The new generation's
+//!    segments are then merged in the background (see `segments` and [`Indexer::settle`]).
 //! 3. `run` polls the audit trail (every 200 ms by default): the suppliers touched by new events are
 //!    re-indexed as whole groups (the supplier and all its offers, plus the offers that name a changed
 //!    offer as replaced), and the commit carries the restart point in its payload. After a crash the
@@ -23,7 +24,7 @@ use chrono::NaiveDate;
 use registre_store::{CatalogueSlice, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::DocSetCollector;
-use tantivy::merge_policy::{LogMergePolicy, NoMergePolicy};
+use tantivy::merge_policy::NoMergePolicy;
 use tantivy::query::RangeQuery;
 use tantivy::{Index, IndexWriter, ReloadPolicy, Term, Warmer};
 
@@ -34,7 +35,7 @@ use super::layout::{GenerationMeta, Layout};
 use super::parallel::SearchThreads;
 use super::schema::{self, Fields, schema_version};
 use super::searcher::{LiveIndex, Searcher};
-use super::segments::merge_into;
+use super::segments::merge_live;
 use super::warm::SegmentCache;
 
 /// How the indexer works; `IndexerSettings::new(dir)` gives the defaults.
@@ -140,6 +141,8 @@ pub struct Indexer {
     dirty: bool,
     /// Shared by every generation's searches.
     threads: Arc<SearchThreads>,
+    /// The thread bringing a live generation's merged segments live (see `segments`).
+    merging: Option<std::thread::JoinHandle<Result<(), IndexerError>>>,
 }
 
 fn today(settings: &IndexerSettings) -> NaiveDate {
@@ -180,6 +183,7 @@ fn live_index(
         segments,
         threads,
         first_pass,
+        reloading: Mutex::new(()),
     })
 }
 
@@ -215,10 +219,12 @@ impl Indexer {
             writable: None,
             dirty: false,
             threads: Arc::new(SearchThreads::new(settings.search_threads)),
+            merging: None,
             settings,
         };
         match current {
             Some(directory) => {
+                let merged = Layout::read_meta(&directory).is_some_and(|meta| meta.merged);
                 let (index, fields) = open_index(&directory)?;
                 let checkpoint = checkpoint_of(&index);
                 let writer = index.writer_with_num_threads(
@@ -248,6 +254,10 @@ impl Indexer {
                     live,
                     writer: Arc::new(Mutex::new(writer)),
                 });
+                if !merged {
+                    tracing::info!("the live generation's merge was cut short: merging again");
+                    indexer.start_merging(directory);
+                }
             }
             None => {
                 tracing::info!(
@@ -278,8 +288,10 @@ impl Indexer {
         Ok(())
     }
 
-    /// Builds a complete new generation from the database and makes it the live one.
+    /// Builds a complete new generation from the database and makes it the live one. Its segments
+    /// are merged afterwards, in the background (see [`Indexer::settle`]).
     pub async fn rebuild(&mut self) -> Result<RebuildReport, IndexerError> {
+        self.settle().await?;
         let started = Instant::now();
         let snapshot = self.store.last_event_id().await?;
         let day = today(&self.settings);
@@ -308,6 +320,7 @@ impl Indexer {
             .await?;
         }
         self.layout.remove_others(Some(&directory));
+        self.start_merging(directory);
         self.cursor = EventCursor::new(snapshot, self.settings.gap_grace);
         self.day = day;
         self.dirty = false;
@@ -362,13 +375,10 @@ impl Indexer {
             day,
         })
         .expect("a checkpoint serialises");
-        let parts = self.settings.search_threads.max(1);
         let writer = blocking(move || {
             let mut prepared = writer.prepare_commit()?;
             prepared.set_payload(&payload);
             prepared.commit()?;
-            merge_into(&mut writer, parts)?;
-            writer.set_merge_policy(Box::new(LogMergePolicy::default()));
             Ok(writer)
         })
         .await?;
@@ -379,7 +389,7 @@ impl Indexer {
             self.threads.clone(),
             self.settings.first_pass,
         )?;
-        live.reader.reload()?;
+        live.reload()?;
         let documents = live.reader.searcher().num_docs();
         if documents != added {
             return Err(IndexerError::Invalid(format!(
@@ -399,6 +409,7 @@ impl Indexer {
                 schema: schema_version(),
                 documents,
                 built_at: chrono::Utc::now().to_rfc3339(),
+                merged: false,
             },
         )?;
         Ok((live, writer, documents))
@@ -479,7 +490,7 @@ impl Indexer {
             prepared.set_payload(&payload);
             prepared.commit()?;
             drop(writer);
-            live.reader.reload()?;
+            live.reload()?;
             Ok(())
         })
         .await?;
@@ -573,8 +584,37 @@ impl Indexer {
         self.close().await
     }
 
+    /// Starts merging the live generation's segments (see `segments`). Failing to start leaves it
+    /// answering from more segments, and unmerged: it is tried again on the next open.
+    fn start_merging(&mut self, directory: PathBuf) {
+        let Some(writable) = &self.writable else {
+            return;
+        };
+        let parts = self.settings.search_threads.max(1);
+        match merge_live(&writable.writer, writable.live.clone(), directory, parts) {
+            Ok(thread) => self.merging = Some(thread),
+            Err(error) => tracing::warn!(%error, "cannot start merging the index segments"),
+        }
+    }
+
+    /// Waits until the segments of the last rebuild (or of a generation whose merge was cut short)
+    /// are merged and live. Searches are answered meanwhile; this is for whoever must know that the
+    /// index has its final shape (the benchmark, tests, a clean stop).
+    pub async fn settle(&mut self) -> Result<(), IndexerError> {
+        if let Some(merging) = self.merging.take() {
+            blocking(move || {
+                merging
+                    .join()
+                    .map_err(|_| IndexerError::Task("the merging thread panicked".to_owned()))?
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Lets the writer finish its merges and release the index lock.
     pub async fn close(mut self) -> Result<(), IndexerError> {
+        self.settle().await?;
         if let Some(writable) = self.writable.take() {
             let writer = writable.writer;
             blocking(move || {

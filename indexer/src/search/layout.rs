@@ -28,6 +28,16 @@ pub(crate) struct GenerationMeta {
     /// Documents at the end of the build.
     pub documents: u64,
     pub built_at: String,
+    /// Whether the rebuild's segments have been merged into one per search thread (see
+    /// `segments`). A generation is published before that merge ends; one whose merge was cut short
+    /// (the process stopped) is merged again when it is next opened. Generations written before
+    /// this field existed were merged before being published.
+    #[serde(default = "merged_before_publishing")]
+    pub merged: bool,
+}
+
+fn merged_before_publishing() -> bool {
+    true
 }
 
 #[derive(Debug, Clone)]
@@ -78,9 +88,13 @@ impl Layout {
         serde_json::from_str(&text).ok()
     }
 
+    /// Writes the metadata aside, then renames it over the previous one: it is rewritten once a
+    /// live generation's merge ends, and a crash meanwhile must leave the old one whole.
     pub(crate) fn write_meta(generation: &Path, meta: &GenerationMeta) -> io::Result<()> {
         let text = serde_json::to_string_pretty(meta).expect("metadata serialises");
-        write_durably(&generation.join(META), text.as_bytes())
+        let staged = generation.join(format!("{META}.next"));
+        write_durably(&staged, text.as_bytes())?;
+        fs::rename(&staged, generation.join(META))
     }
 
     /// Makes `generation` the live one: CURRENT is written aside, synced, then renamed over the old
@@ -145,6 +159,37 @@ mod tests {
         layout.remove_others(Some(&second));
         assert_eq!(layout.current(), Some(second));
         assert!(!first.exists());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn metadata_is_rewritten_whole_and_older_metadata_reads_as_merged() {
+        let dir = std::env::temp_dir().join(format!("registre-meta-{}", std::process::id()));
+        let layout = Layout::new(&dir).unwrap();
+        let generation = layout.new_generation().unwrap();
+        let mut meta = GenerationMeta {
+            schema: "3-x".to_owned(),
+            documents: 12,
+            built_at: "2026-12-01T00:00:00Z".to_owned(),
+            merged: false,
+        };
+        Layout::write_meta(&generation, &meta).unwrap();
+        assert_eq!(Layout::read_meta(&generation), Some(meta.clone()));
+        meta.merged = true;
+        Layout::write_meta(&generation, &meta).unwrap();
+        assert_eq!(Layout::read_meta(&generation), Some(meta));
+        let names: Vec<String> = fs::read_dir(&generation)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec![META.to_owned()]);
+        // What the code before the `merged` field wrote.
+        fs::write(
+            generation.join(META),
+            r#"{"schema":"3-x","documents":12,"built_at":"2026-11-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        assert!(Layout::read_meta(&generation).unwrap().merged);
         fs::remove_dir_all(dir).unwrap();
     }
 }

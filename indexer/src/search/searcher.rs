@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ops::Bound;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use registre_domain::taxonomy::{Category, SuiteClass};
 use tantivy::collector::TopDocs;
@@ -59,6 +59,18 @@ pub(crate) struct LiveIndex {
     pub threads: Arc<SearchThreads>,
     /// `IndexerSettings::first_pass`.
     pub first_pass: usize,
+    /// Held while the reader reloads: a commit's reload and the end of a merge's (see `segments`)
+    /// may run at once, and tantivy installs whichever searcher is built last, which could be the
+    /// older one.
+    pub reloading: Mutex<()>,
+}
+
+impl LiveIndex {
+    /// Makes the last commit (and any ended merge) visible to the searches.
+    pub(crate) fn reload(&self) -> tantivy::Result<()> {
+        let _one_at_a_time = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
+        self.reader.reload()
+    }
 }
 
 /// The state of the index, for readiness checks.

@@ -1,4 +1,4 @@
-//! A rebuilt generation's segments, merged into one per search thread.
+//! A rebuilt generation's segments, merged into one per search thread once it is live.
 //!
 //! A search pays a share of its work per segment, whatever the segment's size: each word's terms
 //! looked up in every field's dictionary, the typo automata run over them, the columns opened. And
@@ -7,35 +7,86 @@
 //! segments as their memory fills) and, once committed, merges them into one segment per search
 //! thread, of near-equal document counts, the merges running side by side. Measured on the
 //! benchmark's million documents with two search threads: two segments instead of the six that
-//! tantivy's default policy left, 7% less CPU per search and 8% more searches per second over HTTP.
-//! The merges take a few seconds of the rebuild (docs/BENCHMARKS.md, seventh round).
+//! tantivy's default policy left, 7% less CPU per search and 8% more searches per second over HTTP
+//! (docs/BENCHMARKS.md, seventh round).
+//!
+//! The merge runs after the generation is published, on a thread of its own ([`merge_live`]): the
+//! complete, validated index answers from its unmerged segments meanwhile, and the merge's seconds
+//! (about a tenth of a rebuild at a million documents) are not spent before it can. When the merges
+//! end, the merged segments' parts are warmed, then the reader reloads, and the generation's
+//! metadata records that it is merged; a generation whose merge was cut short is merged again when
+//! it is next opened.
 //!
 //! Later writes go back to tantivy's log merge policy: their small segments are merged among
-//! themselves, and the two large ones are left alone.
+//! themselves, and the large ones are left alone.
 
-use tantivy::IndexWriter;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
 use tantivy::index::SegmentId;
+use tantivy::merge_policy::LogMergePolicy;
+use tantivy::{IndexWriter, SegmentReader};
 
-/// Merges the writer's committed segments into (at most) `parts` segments, and waits for them.
-pub(crate) fn merge_into(writer: &mut IndexWriter, parts: usize) -> tantivy::Result<()> {
-    // The metas are not held while the merges run: tantivy keeps the files of every segment whose
-    // meta is alive, and would leave the merged segments' files on disk.
-    let sizes = writer
-        .index()
-        .searchable_segment_metas()?
-        .iter()
-        .map(|meta| (meta.id(), meta.num_docs()))
-        .collect();
-    let groups = balanced(sizes, parts);
-    let merges: Vec<_> = groups
-        .iter()
-        .filter(|group| group.len() > 1)
-        .map(|group| writer.merge(group))
-        .collect();
-    for merge in merges {
-        merge.wait()?;
-    }
-    Ok(())
+use super::indexer::IndexerError;
+use super::layout::Layout;
+use super::searcher::LiveIndex;
+
+/// Starts merging the live generation's committed segments into (at most) `parts` segments, and
+/// returns the thread that waits for the merges and brings them live. The writer goes back to the
+/// log merge policy for later writes.
+pub(crate) fn merge_live(
+    writer: &Mutex<IndexWriter>,
+    live: Arc<LiveIndex>,
+    directory: PathBuf,
+    parts: usize,
+) -> Result<std::thread::JoinHandle<Result<(), IndexerError>>, IndexerError> {
+    let started = Instant::now();
+    let merges = {
+        let mut writer = writer.lock().unwrap_or_else(|e| e.into_inner());
+        // The metas are not held while the merges run: tantivy keeps the files of every segment
+        // whose meta is alive, and would leave the merged segments' files on disk.
+        let sizes = writer
+            .index()
+            .searchable_segment_metas()?
+            .iter()
+            .map(|meta| (meta.id(), meta.num_docs()))
+            .collect();
+        let merges: Vec<_> = balanced(sizes, parts)
+            .iter()
+            .filter(|group| group.len() > 1)
+            .map(|group| writer.merge(group))
+            .collect();
+        writer.set_merge_policy(Box::new(LogMergePolicy::default()));
+        merges
+    };
+    let thread = std::thread::Builder::new()
+        .name("registre-merge".to_owned())
+        .spawn(move || {
+            let merged = merges.len();
+            let index = live.reader.searcher().index().clone();
+            for merge in merges {
+                if let Some(meta) = merge.wait()? {
+                    // Warmed before the reload, which holds the reload lock (see `LiveIndex`).
+                    let reader = SegmentReader::open(&index.segment(meta))?;
+                    live.segments.get(&reader)?;
+                }
+            }
+            live.reload()?;
+            if let Some(mut meta) = Layout::read_meta(&directory) {
+                meta.merged = true;
+                Layout::write_meta(&directory, &meta)?;
+            }
+            tracing::info!(
+                generation = %live.generation,
+                merges = merged,
+                segments = live.reader.searcher().segment_readers().len(),
+                seconds = started.elapsed().as_secs_f64(),
+                "search index segments merged"
+            );
+            Ok(())
+        })?;
+    Ok(thread)
 }
 
 /// The items split into at most `parts` groups of near-equal weight: the heaviest first, each to
