@@ -129,11 +129,13 @@ impl Store {
             return Ok(Vec::new());
         }
         let suppliers: BTreeSet<i64> = offer::Entity::find()
+            .select_only()
+            .column(offer::Column::SupplierId)
             .filter(offer::Column::Id.is_in(replacing))
+            .into_tuple::<i64>()
             .all(&self.db)
             .await?
             .into_iter()
-            .map(|row| row.supplier_id)
             .collect();
         Ok(suppliers.into_iter().collect())
     }
@@ -229,11 +231,14 @@ impl Store {
             HashMap::new()
         } else {
             offer::Entity::find()
+                .select_only()
+                .column(offer::Column::Id)
+                .column(offer::Column::Name)
                 .filter(offer::Column::Id.is_in(targets))
+                .into_tuple::<(i64, String)>()
                 .all(&self.db)
                 .await?
                 .into_iter()
-                .map(|row| (row.id, row.name))
                 .collect()
         };
         Ok(CatalogueSlice {

@@ -18,8 +18,8 @@ use super::types::DocKind;
 
 /// Bumped whenever the schema, the analysis, the index settings or the meaning of a stored value
 /// changes: an index built under another version is rebuilt on start (2: stored documents in 4 KiB
-/// blocks; 3: documents sorted by their facet values).
-pub const SCHEMA_VERSION: u32 = 3;
+/// blocks; 3: documents sorted by their facet values; 4: the vocabulary fields keep documents only).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The index settings: stored documents compressed in blocks of 4 KiB instead of tantivy's 16 KiB,
 /// as a page of hits reads one block per hit, scattered across the index (a fifth of a search's
@@ -98,7 +98,7 @@ pub(crate) struct Fields {
     pub replaces: Field,
     /// Every word of the document, unstemmed: typo tolerance and "did you mean".
     pub words: Field,
-    /// The document's own names, unstemmed with positions: prefix matching and suggestions.
+    /// The document's own names, unstemmed: prefix matching and suggestions.
     pub name_words: Field,
     /// Each own name, normalised (see `analysis::normalize`), as one term.
     pub name_exact: Field,
@@ -136,11 +136,15 @@ fn text(tokenizer: &str, stored: bool) -> TextOptions {
     }
 }
 
-fn words_only(tokenizer: &str) -> TextOptions {
+/// A vocabulary: its terms and which documents hold them, no frequencies or positions. The
+/// searches read these fields' dictionaries (typo corrections, completions, document frequencies)
+/// and match their terms with constant scores; indexing every word of every document a second time
+/// with frequencies cost the rebuild for nothing.
+fn vocabulary(tokenizer: &str) -> TextOptions {
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(tokenizer)
-            .set_index_option(IndexRecordOption::WithFreqs),
+            .set_index_option(IndexRecordOption::Basic),
     )
 }
 
@@ -160,8 +164,8 @@ pub(crate) fn build() -> (Schema, Fields) {
         context_fr: builder.add_text_field("context_fr", text(FRENCH, false)),
         context_en: builder.add_text_field("context_en", text(ENGLISH, false)),
         replaces: builder.add_text_field("replaces", text(FRENCH, false)),
-        words: builder.add_text_field("words", words_only(PLAIN)),
-        name_words: builder.add_text_field("name_words", text(PLAIN, false)),
+        words: builder.add_text_field("words", vocabulary(PLAIN)),
+        name_words: builder.add_text_field("name_words", vocabulary(PLAIN)),
         name_exact: builder.add_text_field("name_exact", STRING),
         identifiers: builder.add_text_field("identifiers", STRING),
         supplier_identifiers: builder.add_text_field("supplier_identifiers", STRING),
