@@ -612,9 +612,12 @@ impl Indexer {
         Ok(())
     }
 
-    /// Lets the writer finish its merges and release the index lock.
+    /// Lets the writer finish its merges and release the index lock. A failed merge of the live
+    /// generation is logged, not returned: the index is whole, and is merged again when next opened.
     pub async fn close(mut self) -> Result<(), IndexerError> {
-        self.settle().await?;
+        if let Err(error) = self.settle().await {
+            tracing::warn!(%error, "merging the index segments failed: they are merged on the next open");
+        }
         if let Some(writable) = self.writable.take() {
             let writer = writable.writer;
             blocking(move || {

@@ -12,7 +12,7 @@
 //!
 //! The merge runs after the generation is published, on a thread of its own ([`merge_live`]): the
 //! complete, validated index answers from its unmerged segments meanwhile, and the merge's seconds
-//! (about a tenth of a rebuild at a million documents) are not spent before it can. When the merges
+//! (about a fifth of a rebuild's wall time at a million documents) are not spent before it can. When the merges
 //! end, the merged segments' parts are warmed, then the reader reloads, and the generation's
 //! metadata records that it is merged; a generation whose merge was cut short is merged again when
 //! it is next opened.
