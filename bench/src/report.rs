@@ -242,8 +242,8 @@ impl Report {
             "| **Registre index: full rebuild from the database** (`Indexer::rebuild`, until the validated index is live) | **{:.1}** | {:.0} MiB | {} documents; its segments merged in the background by {:.1} s; other processes used {:.0}% of the CPU meanwhile |",
             self.server.rebuild_seconds,
             mib(self.server.index_bytes),
-            self.server.merged_seconds,
             self.server.documents,
+            self.server.merged_seconds,
             self.server.rebuild_foreign_cpu * 100.0
         );
         for load in &self.baseline_loads {
