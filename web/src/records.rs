@@ -18,7 +18,7 @@ use crate::language::Lang;
 use crate::pages::{path_and_query, render_page};
 use crate::render::{Html, Layout};
 use crate::views::{
-    Badge, assessment, attestation, change, country, date, instant, label, tier_badge,
+    Badge, assessment, attestation, change, country, in_force_badge, instant, label, tier_badge,
     unverified_map, web_address,
 };
 
@@ -89,18 +89,7 @@ pub(crate) fn offer_facts(
     let mut facts: Vec<Badge> = context
         .attestations_of(offer)
         .filter(|a| a.data.is_valid_on(today))
-        .map(|a| {
-            let text = match a.data.valid_until {
-                Some(until) => format!(
-                    "{} · {} {}",
-                    label(lang, a.data.scheme),
-                    lang.pick("jusqu'au", "until"),
-                    date(lang, until).text
-                ),
-                None => label(lang, a.data.scheme),
-            };
-            Badge::new(text, Some("success"))
-        })
+        .map(|a| in_force_badge(lang, a.data.scheme, a.data.valid_until))
         .collect();
     let mut exposure = crate::views::exposure_badge(lang, context.assess(offer, today).level);
     exposure.text = format!(

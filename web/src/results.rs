@@ -18,7 +18,7 @@ use crate::errors::internal;
 use crate::language::Lang;
 use crate::pages::{path_and_query, render_page};
 use crate::render::{Html, Layout};
-use crate::views::{Badge, date, exposure_badge, label, tier_badge};
+use crate::views::{Badge, date, exposure_badge, in_force_badge, label, tier_badge};
 
 /// Hits per page.
 const PAGE_SIZE: usize = 20;
@@ -258,16 +258,7 @@ fn hit(lang: Lang, hit: Hit) -> HitView {
     }
     let mut facts = Vec::new();
     for item in hit.attestations.items.iter().filter(|i| i.valid_today) {
-        let text = match item.valid_until {
-            Some(until) => format!(
-                "{} · {} {}",
-                label(lang, item.scheme),
-                lang.pick("jusqu'au", "until"),
-                date(lang, until).text
-            ),
-            None => label(lang, item.scheme),
-        };
-        facts.push(Badge::new(text, Some("success")));
+        facts.push(in_force_badge(lang, item.scheme, item.valid_until));
     }
     for scheme in &hit.attestations.in_progress {
         facts.push(Badge::new(

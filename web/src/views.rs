@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use registre_domain::identifiers::CountryCode;
 use registre_domain::model::{AttestationData, Record};
 use registre_domain::sovereignty::Assessment;
-use registre_domain::taxonomy::{ExposureLevel, Status, SuiteTier, Vocabulary};
+use registre_domain::taxonomy::{ExposureLevel, Scheme, Status, SuiteTier, Vocabulary};
 use registre_store::refresh::Change;
 use serde::Serialize;
 
@@ -77,6 +77,20 @@ pub fn status_badge(lang: Lang, status: Status) -> Badge {
         Status::Expired | Status::Withdrawn | Status::NotMaintained => Some("error"),
     };
     Badge::new(label(lang, status), tone)
+}
+
+/// An attestation in force: its scheme, and the day it ends when it has one.
+pub fn in_force_badge(lang: Lang, scheme: Scheme, until: Option<NaiveDate>) -> Badge {
+    let text = match until {
+        Some(until) => format!(
+            "{} · {} {}",
+            label(lang, scheme),
+            lang.pick("jusqu'au", "until"),
+            date(lang, until).text
+        ),
+        None => label(lang, scheme),
+    };
+    Badge::new(text, Some("success"))
 }
 
 pub fn tier_badge(lang: Lang, tier: SuiteTier) -> Badge {
