@@ -82,7 +82,7 @@ fn is_apostrophe(c: char) -> bool {
 /// The byte offset of the first character at or after `from` that is (`letter_or_digit`) or is not
 /// a letter or a digit, or the text's length. ASCII bytes are judged without decoding a character:
 /// this scan runs over every word of every indexed text, and decoding each character was the
-/// largest single cost of the indexing threads (a rebuild's profile, nineteenth round).
+/// largest single cost of the indexing threads (a rebuild's profile, eighteenth round).
 fn scan(text: &str, from: usize, letter_or_digit: bool) -> usize {
     let bytes = text.as_bytes();
     let mut at = from;

@@ -207,9 +207,10 @@ impl Indexer {
         let layout = Layout::new(&settings.directory)?;
         let searcher = Searcher::default();
         let wanted = schema_version();
-        let current = layout
-            .current()
-            .filter(|dir| Layout::read_meta(dir).is_some_and(|meta| meta.schema == wanted));
+        let current = layout.current().and_then(|dir| {
+            let meta = Layout::read_meta(&dir).filter(|meta| meta.schema == wanted)?;
+            Some((dir, meta.merged))
+        });
         let mut indexer = Self {
             cursor: EventCursor::new(0, settings.gap_grace),
             day: today(&settings),
@@ -223,8 +224,7 @@ impl Indexer {
             settings,
         };
         match current {
-            Some(directory) => {
-                let merged = Layout::read_meta(&directory).is_some_and(|meta| meta.merged);
+            Some((directory, merged)) => {
                 let (index, fields) = open_index(&directory)?;
                 let checkpoint = checkpoint_of(&index);
                 let writer = index.writer_with_num_threads(
