@@ -843,6 +843,45 @@ async fn a_generation_whose_merge_was_cut_short_is_merged_when_next_opened() {
     indexer.close().await.unwrap();
 }
 
+/// A merge of several groups (here the three segments of a rebuild and those of three later
+/// commits, into two) runs them one after the other, on a writer opened with tantivy's own merge
+/// policy: every document stays searchable, and the index ends with one segment per search thread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merge_of_several_groups_merges_them_in_turn_and_keeps_every_document() {
+    let catalogue = Catalogue::loaded().await;
+    let mut settings = catalogue.three_segments();
+    settings.events_per_batch = 2;
+    let (mut indexer, _) = Indexer::open(catalogue.store.clone(), settings.clone()).unwrap();
+    let report = indexer.rebuild().await.unwrap();
+    indexer.settle().await.unwrap();
+    let tixeo = supplier_id(&catalogue.store, "tixeo").await;
+    bulk_write(&catalogue.store, tixeo, 6, "later").await;
+    assert_eq!(indexer.catch_up().await.unwrap(), 6);
+    indexer.close().await.unwrap();
+    let meta_path = settings
+        .directory
+        .join(&report.generation)
+        .join("registre-index.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    meta["merged"] = false.into();
+    std::fs::write(&meta_path, meta.to_string()).unwrap();
+
+    settings.search_threads = 2;
+    let (mut indexer, searcher) = Indexer::open(catalogue.store.clone(), settings).unwrap();
+    let before = searcher.status().segments;
+    assert!(before >= 6, "{before} segments: two groups of several");
+    indexer.settle().await.unwrap();
+    assert_eq!(searcher.status().segments, 2);
+    let mut expected = dataset_keys();
+    expected.extend((0..6).map(|n| format!("offer:later-{n}")));
+    assert_eq!(indexed_keys(&searcher), expected);
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    assert_eq!(meta["merged"], true);
+    indexer.close().await.unwrap();
+}
+
 /// The segments of a search share the floor of their pages (a segment collected after another, or
 /// beside it, turns away what cannot pass the other's full page): the pages are those of one
 /// segment, whether three segments are collected one after another or side by side.

@@ -591,7 +591,12 @@ impl Indexer {
             return;
         };
         let parts = self.settings.search_threads.max(1);
-        match merge_live(&writable.writer, writable.live.clone(), directory, parts) {
+        match merge_live(
+            writable.writer.clone(),
+            writable.live.clone(),
+            directory,
+            parts,
+        ) {
             Ok(thread) => self.merging = Some(thread),
             Err(error) => tracing::warn!(%error, "cannot start merging the index segments"),
         }
