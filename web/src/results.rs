@@ -18,7 +18,7 @@ use crate::errors::internal;
 use crate::language::Lang;
 use crate::pages::{path_and_query, render_page};
 use crate::render::{Html, Layout};
-use crate::views::{Badge, date, exposure_badge, in_force_badge, label, tier_badge};
+use crate::views::{Badge, date, exposure_badge, in_force_badge, label, status_tone, tier_badge};
 
 /// Hits per page.
 const PAGE_SIZE: usize = 20;
@@ -286,7 +286,7 @@ fn hit(lang: Lang, hit: Hit) -> HitView {
             ),
             (status, _) => format!("{} · {}", label(lang, item.scheme), label(lang, status)),
         };
-        facts.push(Badge::new(text, Some("warning")));
+        facts.push(Badge::new(text, status_tone(item.status)));
     }
     let mut exposure = exposure_badge(lang, hit.exposure);
     exposure.text = format!(
@@ -663,9 +663,9 @@ mod tests {
         let fr = facts(Lang::Fr);
         assert_eq!(fr[0].1, Some("success"));
         assert!(fr[0].0.ends_with("jusqu'au 01/03/2028"), "{fr:?}");
-        assert_eq!(fr[1].1, Some("warning"));
+        assert_eq!(fr[1].1, Some("error"));
         assert!(fr[1].0.ends_with("expirée le 30/11/2026"), "{fr:?}");
-        assert_eq!(fr[2].1, Some("warning"));
+        assert_eq!(fr[2].1, Some("error"));
         assert!(fr[2].0.ends_with("Retiré"), "{fr:?}");
         let en = facts(Lang::En);
         assert!(en[1].0.ends_with("expired on 2026-11-30"), "{en:?}");

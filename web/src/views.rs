@@ -70,13 +70,18 @@ pub fn exposure_badge(lang: Lang, level: ExposureLevel) -> Badge {
     Badge::new(label(lang, level), tone)
 }
 
-pub fn status_badge(lang: Lang, status: Status) -> Badge {
-    let tone = match status {
+/// The tone of an attestation's status, the same on every page: an attestation that no longer
+/// holds is an error for whoever relies on it, on a record page as on a result card.
+pub fn status_tone(status: Status) -> Option<&'static str> {
+    match status {
         Status::Qualified => Some("success"),
         Status::InProgress => Some("info"),
         Status::Expired | Status::Withdrawn | Status::NotMaintained => Some("error"),
-    };
-    Badge::new(label(lang, status), tone)
+    }
+}
+
+pub fn status_badge(lang: Lang, status: Status) -> Badge {
+    Badge::new(label(lang, status), status_tone(status))
 }
 
 /// An attestation in force: its scheme, and the day it ends when it has one.
