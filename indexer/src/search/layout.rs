@@ -92,9 +92,7 @@ impl Layout {
     /// live generation's merge ends, and a crash meanwhile must leave the old one whole.
     pub(crate) fn write_meta(generation: &Path, meta: &GenerationMeta) -> io::Result<()> {
         let text = serde_json::to_string_pretty(meta).expect("metadata serialises");
-        let staged = generation.join(format!("{META}.next"));
-        write_durably(&staged, text.as_bytes())?;
-        fs::rename(&staged, generation.join(META))
+        replace_durably(generation, META, text.as_bytes())
     }
 
     /// Makes `generation` the live one: CURRENT is written aside, synced, then renamed over the old
@@ -104,13 +102,7 @@ impl Layout {
             .file_name()
             .and_then(|n| n.to_str())
             .ok_or_else(|| io::Error::other("a generation directory has a UTF-8 name"))?;
-        let staged = self.root.join(format!("{CURRENT}.next"));
-        write_durably(&staged, format!("{name}\n").as_bytes())?;
-        fs::rename(&staged, self.root.join(CURRENT))?;
-        if let Ok(directory) = fs::File::open(&self.root) {
-            let _ = directory.sync_all();
-        }
-        Ok(())
+        replace_durably(&self.root, CURRENT, format!("{name}\n").as_bytes())
     }
 
     /// Removes every generation but `keep` (unfinished builds, replaced generations).
@@ -139,6 +131,19 @@ fn write_durably(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut file = fs::File::create(path)?;
     file.write_all(bytes)?;
     file.sync_all()
+}
+
+/// Replaces `directory/name` with `bytes` whole: written aside and synced, renamed over the old
+/// file, then the directory synced, so that a crash leaves the old file or the new one, never half
+/// of one.
+fn replace_durably(directory: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+    let staged = directory.join(format!("{name}.next"));
+    write_durably(&staged, bytes)?;
+    fs::rename(&staged, directory.join(name))?;
+    if let Ok(directory) = fs::File::open(directory) {
+        let _ = directory.sync_all();
+    }
+    Ok(())
 }
 
 #[cfg(test)]
