@@ -801,6 +801,25 @@ fn first_pages(
     (hits, total.unwrap_or_default())
 }
 
+/// A generation's metadata, as JSON.
+fn generation_meta(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Rewrites a merged generation's metadata as a stop in the middle of its merge leaves it; returns
+/// the metadata's path.
+fn mark_unmerged(settings: &IndexerSettings, generation: &str) -> PathBuf {
+    let path = settings
+        .directory
+        .join(generation)
+        .join("registre-index.json");
+    let mut meta = generation_meta(&path);
+    assert_eq!(meta["merged"], true);
+    meta["merged"] = false.into();
+    std::fs::write(&path, meta.to_string()).unwrap();
+    path
+}
+
 /// A generation is published before its merge ends: when the process stops in between, the next
 /// open finds it unmerged (its metadata says so) and merges it then.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -811,17 +830,7 @@ async fn a_generation_whose_merge_was_cut_short_is_merged_when_next_opened() {
     let report = indexer.rebuild().await.unwrap();
     indexer.close().await.unwrap();
     // Three segments, one per search thread; then the metadata of a merge that never ended.
-    let meta_path = settings
-        .directory
-        .join(&report.generation)
-        .join("registre-index.json");
-    let meta = |path: &Path| -> serde_json::Value {
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    };
-    let mut unmerged = meta(&meta_path);
-    assert_eq!(unmerged["merged"], true);
-    unmerged["merged"] = false.into();
-    std::fs::write(&meta_path, unmerged.to_string()).unwrap();
+    let meta_path = mark_unmerged(&settings, &report.generation);
 
     settings.search_threads = 1;
     let (mut indexer, searcher) = Indexer::open(catalogue.store.clone(), settings.clone()).unwrap();
@@ -833,7 +842,7 @@ async fn a_generation_whose_merge_was_cut_short_is_merged_when_next_opened() {
         searcher.status().generation.as_deref(),
         Some(report.generation.as_str())
     );
-    assert_eq!(meta(&meta_path)["merged"], true);
+    assert_eq!(generation_meta(&meta_path)["merged"], true);
     assert_eq!(indexed_keys(&searcher), dataset_keys());
     indexer.close().await.unwrap();
 
@@ -858,14 +867,7 @@ async fn a_merge_of_several_groups_merges_them_in_turn_and_keeps_every_document(
     bulk_write(&catalogue.store, tixeo, 6, "later").await;
     assert_eq!(indexer.catch_up().await.unwrap(), 6);
     indexer.close().await.unwrap();
-    let meta_path = settings
-        .directory
-        .join(&report.generation)
-        .join("registre-index.json");
-    let mut meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
-    meta["merged"] = false.into();
-    std::fs::write(&meta_path, meta.to_string()).unwrap();
+    let meta_path = mark_unmerged(&settings, &report.generation);
 
     settings.search_threads = 2;
     let (mut indexer, searcher) = Indexer::open(catalogue.store.clone(), settings).unwrap();
@@ -876,9 +878,7 @@ async fn a_merge_of_several_groups_merges_them_in_turn_and_keeps_every_document(
     let mut expected = dataset_keys();
     expected.extend((0..6).map(|n| format!("offer:later-{n}")));
     assert_eq!(indexed_keys(&searcher), expected);
-    let meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
-    assert_eq!(meta["merged"], true);
+    assert_eq!(generation_meta(&meta_path)["merged"], true);
     indexer.close().await.unwrap();
 }
 
