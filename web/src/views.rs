@@ -95,7 +95,7 @@ pub fn in_force_badge(lang: Lang, scheme: Scheme, until: Option<NaiveDate>) -> B
         ),
         None => label(lang, scheme),
     };
-    Badge::new(text, Some("success"))
+    Badge::new(text, status_tone(Status::Qualified))
 }
 
 pub fn tier_badge(lang: Lang, tier: SuiteTier) -> Badge {
