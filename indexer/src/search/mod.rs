@@ -24,6 +24,7 @@ mod document;
 mod events;
 mod facets;
 mod from_async;
+mod highlight;
 mod indexer;
 mod layout;
 mod matches;

@@ -1,16 +1,14 @@
 //! The read side: [`Searcher`], a cheap handle the API and the web share, answering searches and
 //! suggestions from the live index generation without touching the database.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Bound;
 use std::sync::{Arc, Mutex, RwLock};
 
 use registre_domain::taxonomy::{Category, SuiteClass};
 use tantivy::collector::TopDocs;
 use tantivy::query::Query;
-use tantivy::schema::{Field, Value};
-use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::TextAnalyzer;
+use tantivy::schema::Value;
 use tantivy::{
     DocAddress, DocId, IndexReader, Searcher as TantivySearcher, SegmentReader, TantivyDocument,
     Term,
@@ -24,6 +22,7 @@ use super::collector::{Harvest, Plan, Ranked, SearchCollector, rounded};
 use super::cursor::{self, Position};
 use super::document::StoredHit;
 use super::facets::{FilterSet, kinds_of_tool};
+use super::highlight::FieldMarks;
 use super::parallel::SearchThreads;
 use super::query::{
     CORRECTIONS, Clause, Identifier, Lookups, MIN_PREFIX, Parsed, QueryBuilder, is_stop_word,
@@ -879,63 +878,45 @@ fn qualification_words(qualification: Qualification) -> &'static str {
 
 /// Marks matched words in stored texts.
 struct Highlighter {
-    /// One snippet generator per highlighted field, built once per search.
-    generators: Vec<(HighlightField, Field, SnippetGenerator)>,
+    /// The highlighted fields, each with the terms it is marked for, built once per search.
+    fields: Vec<FieldMarks>,
 }
 
 impl Highlighter {
     fn new(french: &BTreeSet<String>, english: &BTreeSet<String>, fields: &Fields) -> Self {
-        let generator = |terms: &BTreeSet<String>, analyzer: &TextAnalyzer, field, max_chars| {
-            let weights: BTreeMap<String, f32> = terms.iter().map(|t| (t.clone(), 1.0)).collect();
-            SnippetGenerator::new(weights, analyzer.clone(), field, max_chars)
-        };
-        let mut generators = Vec::new();
+        let mut marks = Vec::new();
         if !french.is_empty() {
-            generators.push((
+            marks.push(FieldMarks::new(
                 HighlightField::Name,
                 fields.name,
-                generator(french, french_analyzer(), fields.name, 300),
+                french_analyzer(),
+                french,
+                300,
             ));
-            generators.push((
+            marks.push(FieldMarks::new(
                 HighlightField::DescriptionFr,
                 fields.description_fr,
-                generator(french, french_analyzer(), fields.description_fr, 180),
+                french_analyzer(),
+                french,
+                180,
             ));
         }
         if !english.is_empty() {
-            generators.push((
+            marks.push(FieldMarks::new(
                 HighlightField::DescriptionEn,
                 fields.description_en,
-                generator(english, english_analyzer(), fields.description_en, 180),
+                english_analyzer(),
+                english,
+                180,
             ));
         }
-        Self { generators }
+        Self { fields: marks }
     }
 
     fn highlights(&self, doc: &TantivyDocument) -> Vec<Highlight> {
-        let mut highlights = Vec::new();
-        for (kind, field, generator) in &self.generators {
-            let Some(text) = doc.get_first(*field).and_then(|v| v.as_str()) else {
-                continue;
-            };
-            let mut snippet = generator.snippet(text);
-            if snippet.highlighted().is_empty() {
-                continue;
-            }
-            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let fragment = snippet.fragment();
-            let chars = |byte: usize| fragment[..byte].chars().count();
-            highlights.push(Highlight {
-                field: *kind,
-                text: fragment.to_owned(),
-                html: snippet.to_html(),
-                ranges: snippet
-                    .highlighted()
-                    .iter()
-                    .map(|r| (chars(r.start), chars(r.end)))
-                    .collect(),
-            });
-        }
-        highlights
+        self.fields
+            .iter()
+            .filter_map(|marks| marks.highlight(doc))
+            .collect()
     }
 }
