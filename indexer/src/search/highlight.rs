@@ -125,8 +125,8 @@ mod tests {
 
     /// What tantivy's generator gives for the same text, terms and length, marked as the searcher
     /// marked it before this module.
-    fn tantivy_highlight(text: &str, marked: &[&str], max: usize) -> Option<(String, String)> {
-        let weights: BTreeMap<String, f32> = marked.iter().map(|t| (t.to_string(), 1.0)).collect();
+    fn tantivy_highlight(text: &str, marked: &[String], max: usize) -> Option<(String, String)> {
+        let weights: BTreeMap<String, f32> = marked.iter().map(|t| (t.clone(), 1.0)).collect();
         let field = Field::from_field_id(0);
         let generator = SnippetGenerator::new(weights, french(), field, max);
         let mut snippet = generator.snippet(text);
@@ -141,7 +141,6 @@ mod tests {
     fn fragments_and_marks_are_the_ones_tantivys_generator_gives() {
         let mut builder = Schema::builder();
         let field = builder.add_text_field("text", TEXT | STORED);
-        let _schema = builder.build();
         let texts = [
             "Hébergement de données de santé (HDS) certifié, hébergement souverain <qualifié> & sûr.",
             "Messagerie chiffrée pour les agents : messagerie instantanée, visio et partage de fichiers l'hébergement étant en France. Une messagerie, deux messageries, trois messageries sécurisées pour l'État et les hôpitaux du territoire.",
@@ -170,10 +169,9 @@ mod tests {
                     let ours = marks
                         .highlight(&doc!(field => text))
                         .map(|h| (h.text, h.html));
-                    let refs: Vec<&str> = marked.iter().map(String::as_str).collect();
                     assert_eq!(
                         ours,
-                        tantivy_highlight(text, &refs, max),
+                        tantivy_highlight(text, &marked, max),
                         "{text:?} {words:?} {max}"
                     );
                 }
